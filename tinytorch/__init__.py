@@ -1,0 +1,1 @@
+"""tinytorch: a small NumPy deep-learning library with reverse-mode autograd."""

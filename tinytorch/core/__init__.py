@@ -1,0 +1,1 @@
+"""The core of tinytorch: tensors, autograd, layers, losses and optimizers."""
