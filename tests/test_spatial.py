@@ -36,6 +36,7 @@ CONV_CASES = {
     "pair_stride_padding": ((2, 2, 7, 6), (2, 2, 3, 2), (2, 1), (1, 2), True),
     "stride_leaves_a_border": ((1, 2, 6, 6), (2, 2, 3, 3), 2, 0, False),
     "1x1": ((2, 4, 3, 3), (5, 4, 1, 1), 1, 0, True),
+    "stride_larger_than_kernel": ((1, 2, 7, 8), (2, 2, 2, 2), 3, 0, True),
 }
 
 
@@ -75,6 +76,7 @@ POOL_CASES = {  # name -> (function, input shape, kwargs)
     "max_2x2": (max_pool2d, (2, 3, 4, 6), dict(kernel_size=2)),
     "max_overlapping": (max_pool2d, (2, 2, 5, 5), dict(kernel_size=3, stride=1)),
     "max_stride_padding": (max_pool2d, (1, 2, 7, 6), dict(kernel_size=(3, 2), stride=(2, 1), padding=1)),
+    "max_stride_larger_than_kernel": (max_pool2d, (1, 2, 7, 7), dict(kernel_size=2, stride=3)),
     "avg_2x2": (avg_pool2d, (2, 3, 4, 6), dict(kernel_size=2)),
     "avg_overlapping": (avg_pool2d, (2, 2, 5, 5), dict(kernel_size=3, stride=1)),
     "avg_stride_padding": (avg_pool2d, (1, 2, 7, 6), dict(kernel_size=(3, 2), stride=(2, 1), padding=1)),
@@ -95,6 +97,11 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
     expected = np.zeros((4, 4))
     expected[::2, ::2] = 1.0
     np.testing.assert_array_equal(x.grad[0, 0], expected)
+
+
+def test_max_pool_on_integer_images_with_padding():
+    x = tt.Tensor(np.arange(-8, 8).reshape(1, 1, 4, 4))
+    np.testing.assert_array_equal(max_pool2d(x, 3, stride=2, padding=1).data[0, 0], [[-3, -1], [5, 7]])
 
 
 def test_pool_modules_match_functions_and_default_stride():

@@ -49,6 +49,8 @@ def _windows(op: str, x: np.ndarray, kernel: tuple, stride: tuple, padding: tupl
             f"(input shape {x.shape}, padding {padding})"
         )
     if ph or pw:
+        if x.dtype.kind != "f" and fill == -np.inf:  # integer images: pad with their smallest value
+            fill = np.iinfo(x.dtype).min
         padded = np.full(x.shape[:2] + (height, width), fill, dtype=x.dtype)
         padded[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
         x = padded
@@ -322,7 +324,21 @@ class _Pool2d(Module):
 
 
 class MaxPool2d(_Pool2d):
-    """Max pooling over (N, C, H, W) images; see :func:`max_pool2d`.
+    """Max pooling over (N, C, H, W) images, as ``torch.nn.MaxPool2d``; see :func:`max_pool2d`.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit -inf on each side; at most half the kernel.
+
+    Shape
+    -----
+    Input (N, C, H, W); output (N, C, Ho, Wo) with Ho = (H + 2 padH - kH) // strideH + 1 and
+    likewise Wo (N batch, C channels, kH x kW the window).
 
     Examples
     --------
@@ -337,7 +353,9 @@ class MaxPool2d(_Pool2d):
 
 
 class AvgPool2d(_Pool2d):
-    """Average pooling over (N, C, H, W) images; see :func:`avg_pool2d`.
+    """Average pooling over (N, C, H, W) images, as ``torch.nn.AvgPool2d``; see :func:`avg_pool2d`.
+
+    Parameters and shapes as in :class:`MaxPool2d`; padding adds zeros, which count in the mean.
 
     Examples
     --------
@@ -361,6 +379,11 @@ class Flatten(Module):
     ----------
     start_dim, end_dim : int, default 1 and -1
         First and last axis to merge.
+
+    Shape
+    -----
+    Input (N, ...) with any trailing axes; by default output (N, P) where P is the product of the
+    trailing sizes, e.g. C H W for (N, C, H, W) images.
 
     Examples
     --------
