@@ -57,20 +57,23 @@ def _windows(op: str, x: np.ndarray, kernel: tuple, stride: tuple, padding: tupl
     return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
 
 
-def _fold(shape: tuple, kernel: tuple, stride: tuple, padding: tuple, out_hw: tuple, dtype, slab) -> np.ndarray:
+def _fold(shape: tuple, kernel: tuple, stride: tuple, padding: tuple, out_hw: tuple, dtype, slab,
+          channels_first: bool = False) -> np.ndarray:
     """col2im: the input gradient of ``shape`` (N, C, H, W) from per-offset gradients.
 
     ``slab(i, j)`` is the gradient reaching kernel offset (i, j) of every window, shaped
-    (C, N, Ho, Wo); it is added to the input pixels that offset touched. The loop runs over the
-    kH x kW offsets only. Returns an (N, C, H, W) view of a (C, N, H, W) array.
+    (N, C, Ho, Wo), or (C, N, Ho, Wo) with ``channels_first`` (then the result is an (N, C, H, W)
+    view of a (C, N, H, W) array); it is added to the input pixels that offset touched. The loop
+    runs over the kH x kW offsets only.
     """
     (kh, kw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_hw
     n, c, h, w = shape
-    grad = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=dtype)
+    grad = np.zeros(((c, n) if channels_first else (n, c)) + (h + 2 * ph, w + 2 * pw), dtype=dtype)
     for i in range(kh):
         for j in range(kw):
             grad[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += slab(i, j)
-    return grad[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+    grad = grad[:, :, ph:ph + h, pw:pw + w]
+    return grad.transpose(1, 0, 2, 3) if channels_first else grad
 
 
 # ---------------------------------------------------------------- convolution
@@ -139,7 +142,8 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
         grad_x = None
         if x.requires_grad:
             grad_columns = (filters.T @ grad).reshape(x.shape[1], *kernel, n, ho, wo)
-            grad_x = _fold(x.shape, kernel, stride, padding, (ho, wo), grad.dtype, lambda i, j: grad_columns[:, i, j])
+            grad_x = _fold(x.shape, kernel, stride, padding, (ho, wo), grad.dtype,
+                           lambda i, j: grad_columns[:, i, j], channels_first=True)
         return (grad_x, grad_weight) + (() if bias is None else (grad.sum(axis=1),))
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(out, parents, backward, "conv2d")
@@ -253,15 +257,18 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
               [13., 15.]]]])
     """
     x, kernel, stride, padding = _pool_arguments("max_pool2d", x, kernel_size, stride, padding)
-    windows = _windows("max_pool2d", x.data, kernel, stride, padding, fill=-np.inf)
-    flat = windows.reshape(windows.shape[:4] + (-1,))                         # (N, C, Ho, Wo, kH kW)
-    winner = flat.argmax(axis=-1)                                               # index inside each window
-    out = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+    windows = _windows("max_pool2d", x.data, kernel, stride, padding, fill=-np.inf)  # (N, C, Ho, Wo, kH, kW)
+    out = windows[..., 0, 0].copy()
+    winner = np.zeros(out.shape, dtype=np.min_scalar_type(kernel[0] * kernel[1]))  # offset i kW + j of the max
+    for offset in range(1, kernel[0] * kernel[1]):   # a running maximum over the kernel offsets
+        candidate = windows[..., offset // kernel[1], offset % kernel[1]]
+        better = candidate > out                     # strictly: ties keep the first maximum
+        np.maximum(out, candidate, out=out)
+        winner = np.where(better, winner.dtype.type(offset), winner)
 
     def backward(grad):
-        grad, won = grad.transpose(1, 0, 2, 3), winner.transpose(1, 0, 2, 3)    # (C, N, Ho, Wo)
         return (_fold(x.shape, kernel, stride, padding, out.shape[2:], grad.dtype,
-                      lambda i, j: np.where(won == i * kernel[1] + j, grad, 0)),)
+                      lambda i, j: np.where(winner == i * kernel[1] + j, grad, 0)),)
     return Tensor._from_op(out, (x,), backward, "max_pool2d")
 
 
@@ -296,12 +303,14 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
               [10.5, 12.5]]]])
     """
     x, kernel, stride, padding = _pool_arguments("avg_pool2d", x, kernel_size, stride, padding)
-    windows = _windows("avg_pool2d", x.data, kernel, stride, padding)
-    area = kernel[0] * kernel[1]
-    out = windows.sum(axis=(4, 5)) / np.asarray(area, dtype=x.dtype)
+    windows = _windows("avg_pool2d", x.data, kernel, stride, padding)  # (N, C, Ho, Wo, kH, kW)
+    area = np.asarray(kernel[0] * kernel[1], dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+    out = windows[..., 0, 0] / area
+    for offset in range(1, kernel[0] * kernel[1]):   # a running sum over the kernel offsets
+        out += windows[..., offset // kernel[1], offset % kernel[1]] / area
 
     def backward(grad):
-        share = grad.transpose(1, 0, 2, 3) / np.asarray(area, dtype=grad.dtype)   # (C, N, Ho, Wo)
+        share = grad / area
         return (_fold(x.shape, kernel, stride, padding, out.shape[2:], grad.dtype, lambda i, j: share),)
     return Tensor._from_op(out, (x,), backward, "avg_pool2d")
 
