@@ -37,3 +37,15 @@ def test_table_reports_ratios_and_skips():
     assert "1.50" in table and "skipped" in table
     assert harness.verdict(rows) == "tinytorch within 1.3x of the NumPy floor: not a"
     assert np.isfinite(harness.time_round_robin({"f": lambda: None}, budget=0.01)["f"])
+
+
+def test_run_prints_a_row_per_case(capsys):
+    import run
+    assert run.main(run.parse(["--quick", "--repeats", "2", "--default-malloc"])) == 0
+    printed = capsys.readouterr().out
+    for name in ("matmul", "Conv2d fwd+bwd", "MLP SGD step"):
+        assert name in printed
+    assert "tinytorch within 1.3x of the NumPy floor" in printed
+    has_attention = cases.make_attention(1, 2, 4, 2) is not None
+    assert ("MultiHeadAttention fwd+bwd" in printed) == has_attention
+    assert ("MultiHeadAttention: skipped" in printed) != has_attention
