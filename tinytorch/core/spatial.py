@@ -2,9 +2,10 @@
 
 All three primitives see their input through a window view: ``sliding_window_view`` gives, without
 copying, every kH x kW patch of the (padded) input. Convolution copies those patches once into a
-column matrix (im2col) and multiplies it by the flattened weight in ONE matrix product; its input
-gradient is folded back (col2im) by a loop over the kH x kW kernel offsets, each adding a whole
-strided slab at once. No loop ever runs over pixels or batch items.
+column matrix (im2col) and multiplies it by the flattened weight in ONE matrix product. Pooling
+keeps a running maximum or sum over the kH x kW kernel offsets, each offset a whole strided slab of
+the input. Input gradients are folded back (col2im) by the same loop over kernel offsets. No loop
+ever runs over pixels or batch items.
 
 Letters used throughout: N batch, C input channels, O output channels, H x W input height and
 width, kH x kW kernel, Ho x Wo output height and width.
@@ -116,6 +117,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     (1, 3, 4, 4)
     """
     x, weight = _check_input("conv2d", x), weight if isinstance(weight, Tensor) else Tensor(weight)
+    bias = bias if bias is None or isinstance(bias, Tensor) else Tensor(bias)
     if weight.ndim != 4:
         raise ValueError(f"conv2d: weight must be 4-D (O, C, kH, kW), got shape {weight.shape}")
     if x.shape[1] != weight.shape[1]:
