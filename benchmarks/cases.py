@@ -136,7 +136,8 @@ def make_mlp(batch: int, sizes=(784, 256, 10), lr: float = 0.01) -> Case:
 
     torch_parts = None
     if torch is not None:
-        net = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), torch.nn.ReLU(), torch.nn.Linear(sizes[1], sizes[2]))
+        nn = torch.nn
+        net = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]))
         with torch.no_grad():  # torch stores Linear weights (out, in)
             for layer, w, b in ((net[0], "w1", "b1"), (net[2], "w2", "b2")):
                 layer.weight.copy_(torch.from_numpy(params[w].T.copy()))

@@ -95,7 +95,8 @@ def thread_report() -> str:
     return "; ".join(parts)
 
 
-def benchmark(quick: bool = False, repeats: int | None = None, threads: int | None = 1, keep_memory: bool = True) -> list:
+def benchmark(quick: bool = False, repeats: int | None = None, threads: int | None = 1,
+              keep_memory: bool = True) -> list:
     """Check and time every case; one dict per case, times in seconds (torch None when absent).
 
     Rounds fill about 4 s per case (1 s with ``quick``) unless ``repeats`` fixes their number;

@@ -30,7 +30,8 @@ import sys
 def parse(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="tinytorch vs hand-written NumPy vs PyTorch, forward + backward")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
-    parser.add_argument("--repeats", type=int, default=None, help="timed rounds per case (default: as many as fit about 4 s, 1 s with --quick)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed rounds per case (default: as many as fit in about 4 s, 1 s with --quick)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and PyTorch threads; 0 keeps the defaults")
     parser.add_argument("--default-malloc", action="store_true", help="leave glibc's malloc thresholds alone")
     return parser.parse_args(argv)

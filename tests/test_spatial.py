@@ -189,7 +189,8 @@ def test_conv2d_errors_name_the_shapes():
     x, w = tt.Tensor(rand(2, 3, 5, 5)), tt.Tensor(rand(4, 3, 3, 3))
     with pytest.raises(ValueError, match=r"conv2d: input must be 4-D \(N, C, H, W\), got shape \(3, 5, 5\)"):
         conv2d(tt.Tensor(rand(3, 5, 5)), w)
-    with pytest.raises(ValueError, match=r"input has 2 channels \(shape \(2, 2, 5, 5\)\) but weight \(4, 3, 3, 3\) expects 3"):
+    match = r"input has 2 channels \(shape \(2, 2, 5, 5\)\) but weight \(4, 3, 3, 3\) expects 3"
+    with pytest.raises(ValueError, match=match):
         conv2d(tt.Tensor(rand(2, 2, 5, 5)), w)
     with pytest.raises(ValueError, match=r"kernel \(9, 9\) is larger than the padded input \(7, 7\)"):
         conv2d(x, tt.Tensor(rand(4, 3, 9, 9)), padding=1)
@@ -209,7 +210,8 @@ def test_conv2d_errors_name_the_shapes():
 
 def test_conv2d_module_errors():
     conv = Conv2d(3, 4, 3)
-    with pytest.raises(ValueError, match=r"Conv2d: input of shape \(2, 5, 8, 8\) has 5 channels, expected in_channels=3"):
+    match = r"Conv2d: input of shape \(2, 5, 8, 8\) has 5 channels, expected in_channels=3"
+    with pytest.raises(ValueError, match=match):
         conv(tt.Tensor(np.zeros((2, 5, 8, 8))))
     with pytest.raises(ValueError, match=r"Conv2d: input must be 4-D \(N, C, H, W\), got shape \(5, 8, 8\)"):
         conv(tt.Tensor(np.zeros((5, 8, 8))))

@@ -17,8 +17,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .layers import Module, Parameter
-from .random import default_rng
+from .layers import Module, _uniform  # U(-k, k) float32 Parameters, as Linear draws them
 from .tensor import Tensor
 
 
@@ -122,7 +121,8 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
         raise ValueError(f"conv2d: weight must be 4-D (O, C, kH, kW), got shape {weight.shape}")
     if x.shape[1] != weight.shape[1]:
         raise ValueError(
-            f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}"
+            f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) "
+            f"but weight {weight.shape} expects {weight.shape[1]}"
         )
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"conv2d: bias must have shape {weight.shape[:1]} for weight {weight.shape}, got {bias.shape}")
@@ -195,19 +195,23 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True):
         super().__init__()
         if min(in_channels, out_channels) < 1:
-            raise ValueError(f"Conv2d: channels must be positive, got in_channels={in_channels}, out_channels={out_channels}")
+            raise ValueError(
+                f"Conv2d: channels must be positive, got in_channels={in_channels}, out_channels={out_channels}"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair("Conv2d", "kernel_size", kernel_size, 1)
         self.stride, self.padding = _pair("Conv2d", "stride", stride, 1), _pair("Conv2d", "padding", padding, 0)
         bound = 1 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
         shape = (out_channels, in_channels) + self.kernel_size
-        self.weight = Parameter(default_rng().uniform(-bound, bound, size=shape).astype(np.float32))
-        self.bias = Parameter(default_rng().uniform(-bound, bound, size=out_channels).astype(np.float32)) if bias else None
+        self.weight = _uniform(bound, shape)
+        self.bias = _uniform(bound, (out_channels,)) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
         x = _check_input("Conv2d", x)
         if x.shape[1] != self.in_channels:
-            raise ValueError(f"Conv2d: input of shape {x.shape} has {x.shape[1]} channels, expected in_channels={self.in_channels}")
+            raise ValueError(
+                f"Conv2d: input of shape {x.shape} has {x.shape[1]} channels, expected in_channels={self.in_channels}"
+            )
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
