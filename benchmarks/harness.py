@@ -92,6 +92,9 @@ def thread_report() -> str:
         ]
     if cases.torch:
         parts.append(f"torch {cases.torch.__version__}: {cases.torch.get_num_threads()} thread(s)")
+    forced = [f"{name}={os.environ[name]}" for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if name in os.environ]
+    if forced:  # set on some machines for old OpenBLAS builds; a current NumPy then runs a slower kernel
+        parts.append(" ".join(forced) + " is set (the BLAS kernel above may not be the fastest)")
     return "; ".join(parts)
 
 
