@@ -157,11 +157,15 @@ def attention_weights(query, key, mask=None) -> Tensor:
     total = out.sum(axis=-1, keepdims=True)
     total[total == 0] = 1  # fully masked rows stay all zero
     out /= total
-    def backward(grad):  # softmax: w * (g - sum(g w)); then d(QK^T)/dQ = K, d(QK^T)/dK = Q
+    def backward(grad):  # softmax: w * (g - sum(g w)); then d(s QK^T)/dQ = s K, d(s QK^T)/dK = s Q
         grad_scores = grad * out
-        grad_scores -= out * grad_scores.sum(axis=-1, keepdims=True)
-        grad_scores *= scale
-        return grad_scores @ key.data, np.swapaxes(grad_scores, -1, -2) @ query.data
+        np.subtract(grad, grad_scores.sum(axis=-1, keepdims=True), out=grad_scores)
+        grad_scores *= out
+        grad_query = grad_scores @ key.data
+        grad_key = np.swapaxes(grad_scores, -1, -2) @ query.data
+        grad_query *= scale  # on the (L, d_k) results: cheaper than scaling the (Lq, Lk) scores
+        grad_key *= scale
+        return grad_query, grad_key
     return Tensor._from_op(out, (query, key), backward, "attention_weights")
 
 
@@ -324,9 +328,11 @@ class MultiHeadAttention(Module):
         self.dropout = Dropout(dropout)
         self.attention_weights = None
 
-    def _split_heads(self, x: Tensor) -> Tensor:
+    def _project_and_split(self, projection: Linear, x: Tensor) -> Tensor:
         batch, length, _ = x.shape
-        # (N, L, E) -> (N, L, H, head_dim) -> (N, H, L, head_dim)
+        # (N, L, E) -> (N*L, E): one 2-D matrix product instead of N smaller ones
+        x = projection(x.reshape(batch * length, self.embed_dim))
+        # (N*L, E) -> (N, L, H, head_dim) -> (N, H, L, head_dim)
         return x.reshape(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
 
     def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None, mask=None) -> Tensor:
@@ -343,13 +349,16 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: query {query.shape}, key {key.shape} and value {value.shape} need one "
                 "batch size, and key and value one length"
             )
-        q, k, v = self._split_heads(self.q_proj(query)), self._split_heads(self.k_proj(key)), self._split_heads(self.v_proj(value))
+        q = self._project_and_split(self.q_proj, query)
+        k = self._project_and_split(self.k_proj, key)
+        v = self._project_and_split(self.v_proj, value)
         weights = attention_weights(q, k, mask)  # (N, H, Lq, Lk)
         self.attention_weights = weights.detach()
         heads = self.dropout(weights) @ v  # (N, H, Lq, head_dim)
-        # (N, H, Lq, head_dim) -> (N, Lq, H, head_dim) -> (N, Lq, E)
-        merged = heads.transpose(1, 2).reshape(query.shape[0], query.shape[1], self.embed_dim)
-        return self.out_proj(merged)
+        batch, length = query.shape[:2]
+        # (N, H, Lq, head_dim) -> (N, Lq, H, head_dim) -> (N*Lq, E)
+        merged = heads.transpose(1, 2).reshape(batch * length, self.embed_dim)
+        return self.out_proj(merged).reshape(batch, length, self.embed_dim)
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout.p}"
