@@ -216,6 +216,11 @@ def scaled_dot_product_attention(query, key, value, mask=None) -> tuple[Tensor, 
 # ---------------------------------------------------------------- modules
 
 
+def _detached(tensor: Tensor) -> Tensor:
+    """The values, cut from the graph, keeping float64 as float64 (for plots and checks)."""
+    return Tensor(tensor.data, dtype=tensor.dtype)
+
+
 class SelfAttention(Module):
     """One attention head over a sequence, with learned query, key and value projections.
 
@@ -259,7 +264,7 @@ class SelfAttention(Module):
     def forward(self, x: Tensor, mask=None) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)
         output, weights = scaled_dot_product_attention(self.q_proj(x), self.k_proj(x), self.v_proj(x), mask)
-        self.attention_weights = weights.detach()
+        self.attention_weights = _detached(weights)
         return output
 
     def extra_repr(self) -> str:
@@ -353,7 +358,7 @@ class MultiHeadAttention(Module):
         k = self._project_and_split(self.k_proj, key)
         v = self._project_and_split(self.v_proj, value)
         weights = attention_weights(q, k, mask)  # (N, H, Lq, Lk)
-        self.attention_weights = weights.detach()
+        self.attention_weights = _detached(weights)
         heads = self.dropout(weights) @ v  # (N, H, Lq, head_dim)
         batch, length = query.shape[:2]
         # (N, H, Lq, head_dim) -> (N, Lq, H, head_dim) -> (N*Lq, E)
