@@ -130,6 +130,8 @@ def test_shape_errors_name_the_shapes():
         MultiHeadAttention(10, 3)
     with pytest.raises(ValueError, match=r"key must be \(batch, seq, embed_dim=4\), got \(2, 3, 5\)"):
         MultiHeadAttention(4, 2)(tt.Tensor(rand(2, 3, 4)), tt.Tensor(rand(2, 3, 5)))
+    with pytest.raises(ValueError, match=r"3-D mask of shape \(2, 2, 2\) is ambiguous"):  # N == H: would broadcast
+        MultiHeadAttention(4, 2)(tt.Tensor(rand(2, 2, 4)), mask=np.ones((2, 2, 2), dtype=bool))
     with pytest.raises(ValueError, match="key and value one length"):
         MultiHeadAttention(4, 2)(tt.Tensor(rand(2, 3, 4)), tt.Tensor(rand(2, 5, 4)), tt.Tensor(rand(2, 6, 4)))
 

@@ -354,6 +354,12 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: query {query.shape}, key {key.shape} and value {value.shape} need one "
                 "batch size, and key and value one length"
             )
+        if mask is not None and np.ndim(mask.data if isinstance(mask, Tensor) else mask) == 3:
+            # (N, Lq, Lk) would line up N with the heads axis of (N, H, Lq, Lk): refuse to guess
+            raise ValueError(
+                f"MultiHeadAttention: a 3-D mask of shape {np.shape(mask)} is ambiguous; give (Lq, Lk) or "
+                "(N, 1, Lq, Lk) (add the heads axis with mask[:, None])"
+            )
         q = self._project_and_split(self.q_proj, query)
         k = self._project_and_split(self.k_proj, key)
         v = self._project_and_split(self.v_proj, value)
