@@ -40,7 +40,9 @@ FULLY_MASKED = BOOL_MASK.copy()
 FULLY_MASKED[1] = False
 
 
-@pytest.mark.parametrize("mask", [None, BOOL_MASK, FLOAT_MASK, FULLY_MASKED], ids=["none", "bool", "float", "fully_masked_row"])
+@pytest.mark.parametrize(
+    "mask", [None, BOOL_MASK, FLOAT_MASK, FULLY_MASKED], ids=["none", "bool", "float", "fully_masked_row"]
+)
 @pytest.mark.parametrize("part", [sdpa_output, sdpa_weights], ids=["output", "weights"])
 def test_sdpa_gradients(mask, part):
     assert gradcheck(part(mask), QKV) < 1e-6
@@ -202,7 +204,8 @@ def test_padded_keys_do_not_change_the_output():
     changed = keys.copy()
     changed[1, 3:] = 100.0  # the padding of sequence 1
     mask = padding_mask([5, 3], 5)
-    before, after = mha(tt.Tensor(query), tt.Tensor(keys), mask=mask), mha(tt.Tensor(query), tt.Tensor(changed), mask=mask)
+    before = mha(tt.Tensor(query), tt.Tensor(keys), mask=mask)
+    after = mha(tt.Tensor(query), tt.Tensor(changed), mask=mask)
     np.testing.assert_array_equal(before.data, after.data)
 
 
@@ -260,9 +263,10 @@ def test_matches_torch_multihead_attention(cross):
     tt.manual_seed(0)
     ours = MultiHeadAttention(8, 2).astype(np.float64)
     theirs = torch.nn.MultiheadAttention(8, 2, batch_first=True).double()
-    with torch.no_grad():  # PyTorch packs (out, in) weights: the transposes of ours
-        theirs.in_proj_weight.copy_(torch.tensor(np.concatenate([ours.q_proj.weight.data, ours.k_proj.weight.data, ours.v_proj.weight.data], axis=1).T))
-        theirs.in_proj_bias.copy_(torch.tensor(np.concatenate([ours.q_proj.bias.data, ours.k_proj.bias.data, ours.v_proj.bias.data])))
+    projections = (ours.q_proj, ours.k_proj, ours.v_proj)
+    with torch.no_grad():  # PyTorch packs the three (out, in) weights: the transposes of ours
+        theirs.in_proj_weight.copy_(torch.tensor(np.concatenate([p.weight.data for p in projections], axis=1).T))
+        theirs.in_proj_bias.copy_(torch.tensor(np.concatenate([p.bias.data for p in projections])))
         theirs.out_proj.weight.copy_(torch.tensor(ours.out_proj.weight.data.T))
         theirs.out_proj.bias.copy_(torch.tensor(ours.out_proj.bias.data))
     query = rand(2, 4, 8)

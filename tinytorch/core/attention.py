@@ -61,7 +61,9 @@ def padding_mask(lengths, max_len: int) -> np.ndarray:
     """
     lengths = lengths.data if isinstance(lengths, Tensor) else np.asarray(lengths)
     if lengths.ndim != 1 or lengths.dtype.kind not in "iu":
-        raise TypeError(f"padding_mask: lengths must be a 1-D integer array, got shape {lengths.shape}, dtype {lengths.dtype}")
+        raise TypeError(
+            f"padding_mask: lengths must be a 1-D integer array, got shape {lengths.shape}, dtype {lengths.dtype}"
+        )
     if lengths.size and (lengths.min() < 0 or lengths.max() > max_len):
         raise ValueError(f"padding_mask: lengths must lie in [0, max_len={max_len}], got {lengths.tolist()}")
     return (np.arange(max_len) < lengths[:, None])[:, None, None, :]
@@ -388,7 +390,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = [
+__all__ = [  # noqa: F822 (the transformer names come from __getattr__)
     "scaled_dot_product_attention", "attention_weights", "causal_mask", "padding_mask", "SelfAttention",
     "MultiHeadAttention", "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",
 ]
