@@ -359,3 +359,27 @@ def test_notebook_text_plain_is_the_alt_text():
     (output,) = captured.outputs
     assert output.data["text/plain"] == viz.alt_text(fig)
     assert not plt.fignum_exists(fig.number)  # closed: the inline backend will not show it again
+
+
+def test_styled_keeps_interactive_mode_switched_on_inside():
+    # IPython's inline backend turns interactive mode on when the first figure resolves the
+    # backend; if the rc context undid that, later figures would not show in notebooks.
+    from tinytorch.viz._base import styled
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    try:
+        styled(lambda: matplotlib.interactive(True))()
+        assert matplotlib.is_interactive()
+        styled(lambda: None)()
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)
+
+
+def test_style_is_applied_inside_and_restored_outside():
+    before = plt.rcParams["font.size"]
+    fig = viz.plot_confusion([0, 1], [0, 1])
+    assert fig.axes[0].xaxis.label.get_fontsize() == viz.STYLE["axes.labelsize"]
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0) and fig.get_facecolor()[3] == 1.0
+    assert fig.get_figwidth() <= viz.FIGURE_WIDTH
+    assert plt.rcParams["font.size"] == before

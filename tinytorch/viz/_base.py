@@ -47,12 +47,25 @@ _ALT_ATTR = "_tinytorch_alt_text"
 
 
 def styled(func):
-    """Run a plotting function inside the shared rc context."""
+    """Run a plotting function inside the shared rc context.
+
+    The session's first figure can resolve pyplot's backend, and IPython's inline backend
+    then turns interactive mode on; the context must not undo that when it restores the
+    other settings, or later figures would no longer show in notebooks.
+    """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         import matplotlib
-        with matplotlib.rc_context(STYLE):
-            return func(*args, **kwargs)
+        interactive = None
+        try:
+            with matplotlib.rc_context(STYLE):
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    interactive = matplotlib.is_interactive()
+        finally:
+            if interactive is not None:
+                matplotlib.interactive(interactive)
     return wrapper
 
 
