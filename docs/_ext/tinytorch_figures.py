@@ -55,7 +55,7 @@ class AltTextFromPlainText(SphinxPostTransform):
                         "notebook figure without alt text (its text/plain is %r): display it "
                         "with tinytorch.viz (or tinytorch.viz.show(fig, alt=...)), or set the "
                         "cell's mystnb image.alt metadata", alt[:60],
-                        location=image, type="tinytorch", subtype="alt_text")
+                        location=bundle, type="tinytorch", subtype="alt_text")
 
 
 def setup(app):
