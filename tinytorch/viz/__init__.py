@@ -20,7 +20,8 @@ from ._base import (CLASS_COLORS, DIVERGING_CMAP, FIGURE_WIDTH, SEQUENTIAL_CMAP,
                     show)
 from .attention import plot_attention, plot_attention_heads
 from .images import plot_filters, plot_images
-from .training import confusion_matrix, plot_confusion, plot_decision_boundary, plot_history
+from .confusion import confusion_matrix, plot_confusion
+from .training import plot_decision_boundary, plot_history
 
 __all__ = [
     "STYLE", "FIGURE_WIDTH", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "CLASS_COLORS",
