@@ -344,21 +344,43 @@ def test_plot_confusion_counts_and_alt_text():
 
 
 # --- alt text in notebooks ------------------------------------------------------------------------
-def test_notebook_text_plain_is_the_alt_text():
+@pytest.fixture
+def shell():
     pytest.importorskip("IPython")
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.pylabtools import select_figure_formats
-    from IPython.utils.capture import capture_output
     shell = InteractiveShell.instance()
     select_figure_formats(shell, {"svg"})
-    fig = viz.plot_attention(attention(), TOKENS)
-    data, _ = shell.display_formatter.format(fig)
-    assert data["text/plain"] == viz.alt_text(fig) and "image/svg+xml" in data
+    return shell
+
+
+def displayed(obj=None, show=None):
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
     with capture_output() as captured:
-        viz.show(fig)
-    (output,) = captured.outputs
-    assert output.data["text/plain"] == viz.alt_text(fig)
+        display(obj) if show is None else show()
+    return captured.outputs
+
+
+def test_notebook_display_carries_the_alt_text(shell, monkeypatch):
+    fig = viz.plot_attention(attention(), TOKENS)
+    (output,) = displayed(fig)
+    assert output.data["text/plain"] == viz.alt_text(fig) and "image/svg+xml" in output.data
+    assert plt.fignum_exists(fig.number)  # not the inline backend: left open
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    assert len(displayed(fig)) == 1
     assert not plt.fignum_exists(fig.number)  # closed: the inline backend will not show it again
+
+
+def test_show_gives_any_figure_a_computed_alt_text(shell):
+    fig, ax = plt.subplots()
+    viz.plot_confusion([0, 1, 1], [0, 1, 0], ["x", "y"], ax=ax)
+    (output,) = displayed(show=lambda: viz.show(fig))
+    assert output.data["text/plain"] == viz.alt_text(fig).strip() != ""
+    assert not plt.fignum_exists(fig.number)
+    plain = plt.figure()
+    (output,) = displayed(show=lambda: viz.show(plain, alt="A blank figure."))
+    assert output.data["text/plain"] == "A blank figure."
 
 
 def test_styled_keeps_interactive_mode_switched_on_inside():

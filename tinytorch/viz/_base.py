@@ -110,30 +110,44 @@ def alt_text(fig) -> str:
 
 
 def show(fig, alt: str | None = None) -> None:
-    """Display ``fig`` in a notebook with its alt text; outside IPython, ``plt.show()``.
+    """Display ``fig`` once, with its alt text, in a notebook; outside IPython, ``plt.show()``.
 
     In IPython/Jupyter the figure is rendered by the kernel's own figure formatters (SVG
-    or PNG, as configured) and displayed once, with ``text/plain`` set to the alt text
-    (``alt`` or :func:`alt_text`); the figure is then closed so the inline backend does
-    not show it a second time. The documentation build copies that ``text/plain`` into
-    the page's ``<img alt>`` (see ``docs/contributing_figures.md``).
+    or PNG, as configured), displayed with ``text/plain`` set to the alt text (``alt`` or
+    :func:`alt_text`), and closed, so the inline backend does not show it a second time.
+    The documentation build copies that ``text/plain`` into the page's ``<img alt>``
+    (see ``docs/contributing_figures.md``). Use it for figures you composed yourself; the
+    helpers' own figures display this way by themselves.
     """
     import matplotlib.pyplot as plt
-    text = alt if alt is not None else alt_text(fig)
+    if not display_with_alt(fig, alt if alt is not None else alt_text(fig), close=True):
+        plt.show()
+
+
+def display_with_alt(fig, text: str, close: bool) -> bool:
+    """Publish ``fig`` as one display output whose ``text/plain`` is ``text``; False if no IPython."""
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        get_ipython = None
-    shell = get_ipython() if get_ipython is not None else None
+        return False
+    shell = get_ipython()
     if shell is None:
-        plt.show()
-        return
-    data, metadata = shell.display_formatter.format(fig)
+        return False
+    formatter = shell.display_formatter
+    hook = formatter.ipython_display_formatter  # off while formatting: it would call us again
+    enabled, hook.enabled = hook.enabled, False
+    try:
+        data, metadata = formatter.format(fig)
+    finally:
+        hook.enabled = enabled
     if text:
         data["text/plain"] = text
     display(data, raw=True, metadata=metadata)
-    plt.close(fig)
+    if close:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    return True
 
 
 # --- inputs --------------------------------------------------------------------------------
