@@ -1,1 +1,47 @@
-"""tinytorch: a small NumPy deep-learning library with reverse-mode autograd."""
+"""tinytorch: a small NumPy deep-learning library with reverse-mode autograd.
+
+The everyday names are available from the package itself::
+
+    import tinytorch as tt
+    x = tt.Tensor([[1.0, 2.0]], requires_grad=True)
+    model = tt.MLP([2, 8, 1])
+
+Modules follow the TinyTorch layout: :mod:`tinytorch.core.tensor`, :mod:`~tinytorch.core.activations`,
+:mod:`~tinytorch.core.layers`, :mod:`~tinytorch.core.dense`, :mod:`~tinytorch.core.losses`,
+:mod:`~tinytorch.core.optimizers` and :mod:`~tinytorch.core.autograd`.
+"""
+from .core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, relu, sigmoid, softmax, tanh
+from .core.autograd import GradcheckError, gradcheck
+from .core.dense import MLP, Sequential
+from .core.layers import Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, Parameter
+from .core.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    accuracy,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+)
+from .core.optimizers import SGD, Adam, AdamW, Optimizer, clip_grad_norm_
+from .core.random import default_rng, manual_seed
+from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # tensors and autograd
+    "Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where", "gradcheck",
+    "GradcheckError", "manual_seed", "default_rng",
+    # activations
+    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
+    # layers and containers
+    "Module", "Parameter", "ModuleList", "Linear", "Dropout", "Embedding", "LayerNorm", "Sequential", "MLP",
+    # losses and metrics
+    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "accuracy",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    # optimizers
+    "Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_",
+]

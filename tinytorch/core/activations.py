@@ -1,0 +1,170 @@
+"""Activation functions and their modules.
+
+ReLU, sigmoid, tanh and GELU are elementwise primitives with their derivatives beside them. Softmax
+and log-softmax are fused primitives: one pass for the forward, one for the backward, and the
+maximum is subtracted first so that logits of ±1e4 stay finite.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .layers import Module
+from .tensor import Tensor
+
+
+def relu(x: Tensor) -> Tensor:
+    """:math:`\\max(0, x)` elementwise; the gradient at 0 is 0, as in PyTorch.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, relu
+    >>> relu(Tensor([-1.0, 0.0, 2.0]))
+    Tensor([0., 0., 2.])
+    """
+    def backward(grad):
+        return (grad * (x.data > 0),)
+    return Tensor._from_op(np.maximum(x.data, 0), (x,), backward, "relu")
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """:math:`1 / (1 + e^{-x})` elementwise, computed without overflow for large :math:`|x|`.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, sigmoid
+    >>> sigmoid(Tensor([0.0, 2.0, -2.0]))
+    Tensor([0.5   , 0.8808, 0.1192])
+    >>> sigmoid(Tensor([-1e4, 1e4]))   # no overflow warning, no NaN
+    Tensor([0., 1.])
+    """
+    e = np.exp(-np.abs(x.data))  # in (0, 1]: never overflows
+    out = np.where(x.data >= 0, 1 / (1 + e), e / (1 + e))
+    def backward(grad):  # d sigmoid = s (1 - s)
+        return (grad * out * (1 - out),)
+    return Tensor._from_op(out, (x,), backward, "sigmoid")
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Hyperbolic tangent elementwise.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, tanh
+    >>> tanh(Tensor([0.0, 1.0]))
+    Tensor([0.    , 0.7616])
+    """
+    out = np.tanh(x.data)
+    def backward(grad):  # d tanh = 1 - tanh^2
+        return (grad * (1 - out * out),)
+    return Tensor._from_op(out, (x,), backward, "tanh")
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Error function: Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, float32 precision)."""
+    t = 1 / (1 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1 - poly * np.exp(-x * x))
+
+
+def gelu(x: Tensor) -> Tensor:
+    """Gaussian error linear unit :math:`x\\,\\Phi(x)`, the exact (erf) form PyTorch uses by default.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, gelu
+    >>> gelu(Tensor([-1.0, 0.0, 1.0]))
+    Tensor([-0.1587,  0.    ,  0.8413])
+    """
+    cdf = 0.5 * (1 + _erf(x.data / math.sqrt(2)))
+    def backward(grad):  # d(x Phi(x)) = Phi(x) + x phi(x)
+        density = np.exp(-0.5 * x.data * x.data) / math.sqrt(2 * math.pi)
+        return (grad * (cdf + x.data * density),)
+    return Tensor._from_op((x.data * cdf).astype(x.dtype), (x,), backward, "gelu")
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """:math:`e^{x_i} / \\sum_j e^{x_j}` along ``axis``; entries are in [0, 1] and sum to 1.
+
+    Shape: any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, softmax
+    >>> softmax(Tensor([[1.0, 1.0], [0.0, 1e4]]))
+    Tensor([[0.5, 0.5],
+            [0. , 1. ]])
+    """
+    out = x.data - x.data.max(axis=axis, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=axis, keepdims=True)
+    def backward(grad):  # J^T g = s * (g - sum(g * s))
+        weighted = grad * out
+        weighted -= out * weighted.sum(axis=axis, keepdims=True)
+        return (weighted,)
+    return Tensor._from_op(out, (x,), backward, "softmax")
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """:math:`x_i - \\log \\sum_j e^{x_j}` along ``axis``, stable for large logits.
+
+    Fused rather than ``log(softmax(x))``, which gives ``-inf`` once a probability underflows.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, log_softmax
+    >>> log_softmax(Tensor([0.0, 1e4]))
+    Tensor([-10000.,      0.])
+    """
+    shifted = x.data - x.data.max(axis=axis, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    def backward(grad):  # g - softmax * sum(g)
+        return (grad - np.exp(out) * grad.sum(axis=axis, keepdims=True),)
+    return Tensor._from_op(out, (x,), backward, "log_softmax")
+
+
+class ReLU(Module):
+    """Module form of :func:`relu`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return relu(x)
+
+
+class Sigmoid(Module):
+    """Module form of :func:`sigmoid`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return sigmoid(x)
+
+
+class Tanh(Module):
+    """Module form of :func:`tanh`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return tanh(x)
+
+
+class GELU(Module):
+    """Module form of :func:`gelu`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x)
+
+
+class Softmax(Module):
+    """Module form of :func:`softmax` over ``axis``."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+for _name in ("relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax"):
+    setattr(Tensor, _name, globals()[_name])

@@ -1,0 +1,184 @@
+"""Loss functions (mean over all positions by default) and the accuracy metric.
+
+``cross_entropy`` and ``binary_cross_entropy_with_logits`` are fused primitives: they work from
+logits with the log-sum-exp trick, so large logits never overflow, and their gradients are the
+familiar ``softmax - onehot`` and ``sigmoid - target``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import log_softmax, sigmoid
+from .layers import Module
+from .tensor import Tensor
+
+
+def _reduce(name: str, losses: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _same_shape(name: str, prediction: Tensor, target: Tensor) -> None:
+    if prediction.shape != target.shape:
+        raise ValueError(f"{name}: prediction has shape {prediction.shape}, target has shape {target.shape}; they must match")
+
+
+def _as_tensor(x, dtype=None) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
+
+
+def mse_loss(prediction: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error :math:`\\frac{1}{N}\\sum (p - t)^2`.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, mse_loss
+    >>> mse_loss(Tensor([1.0, 2.0]), Tensor([1.0, 4.0]))
+    Tensor(2.)
+    """
+    target = _as_tensor(target, prediction.dtype)
+    _same_shape("mse_loss", prediction, target)
+    difference = prediction - target
+    return _reduce("mse_loss", difference * difference, reduction)
+
+
+def binary_cross_entropy(probabilities: Tensor, target, reduction: str = "mean") -> Tensor:
+    """:math:`-[t \\log p + (1-t) \\log(1-p)]` for probabilities in [0, 1].
+
+    As in PyTorch, each log is clamped at -100 so that p = 0 or 1 gives a finite loss.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, binary_cross_entropy
+    >>> binary_cross_entropy(Tensor([0.5, 0.5]), Tensor([0.0, 1.0]))
+    Tensor(0.6931)
+    """
+    target = _as_tensor(target, probabilities.dtype)
+    _same_shape("binary_cross_entropy", probabilities, target)
+    p, t = probabilities.data, target.data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError("binary_cross_entropy: probabilities must lie in [0, 1]; for logits use binary_cross_entropy_with_logits")
+    with np.errstate(divide="ignore"):
+        losses = -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+    def backward(grad):  # (p - t) / (p (1 - p)), the denominator kept away from 0 as PyTorch does
+        return grad * (p - t) / np.maximum(p * (1 - p), 1e-12), None
+    return _reduce("binary_cross_entropy", Tensor._from_op(losses, (probabilities, target), backward, "bce"), reduction)
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of ``sigmoid(logits)``, computed stably from the logits.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, binary_cross_entropy_with_logits
+    >>> binary_cross_entropy_with_logits(Tensor([0.0, 1e4]), Tensor([1.0, 1.0]))
+    Tensor(0.3466)
+    """
+    target = _as_tensor(target, logits.dtype)
+    _same_shape("binary_cross_entropy_with_logits", logits, target)
+    x, t = logits.data, target.data
+    losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+    def backward(grad):  # sigmoid(x) - t
+        return grad * (sigmoid(Tensor(x)).data - t), None
+    return _reduce("binary_cross_entropy_with_logits", Tensor._from_op(losses, (logits, target), backward, "bce_logits"), reduction)
+
+
+def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy with integer class targets.
+
+    Shape
+    -----
+    logits (..., C) with classes on the last axis; targets: integers in [0, C) of shape
+    ``logits.shape[:-1]``. The mean is over all target positions.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, cross_entropy
+    >>> cross_entropy(Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), [0, 2])
+    Tensor(0.6691)
+    """
+    targets = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if targets.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {targets.dtype}")
+    if logits.ndim == 0 or targets.shape != logits.shape[:-1]:
+        raise ValueError(f"cross_entropy: logits of shape {logits.shape} need targets of shape {logits.shape[:-1]}, got {targets.shape}")
+    classes = logits.shape[-1]
+    if targets.size and (targets.min() < 0 or targets.max() >= classes):
+        bad = targets.min() if targets.min() < 0 else targets.max()
+        raise ValueError(f"cross_entropy: target {bad} is out of range for {classes} classes")
+    log_probabilities = log_softmax(logits, axis=-1)
+    picked = np.take_along_axis(log_probabilities.data, targets[..., None], axis=-1)[..., 0]
+    def backward(grad):  # d(-log p_t)/d log p = -onehot(t)
+        full = np.zeros_like(log_probabilities.data)
+        np.put_along_axis(full, targets[..., None], -grad[..., None], axis=-1)
+        return (full,)
+    losses = Tensor._from_op(-picked, (log_probabilities,), backward, "nll")
+    return _reduce("cross_entropy", losses, reduction)
+
+
+def accuracy(outputs, targets) -> float:
+    """Fraction of correct predictions.
+
+    ``outputs`` of shape (..., C) are scores or probabilities (the prediction is the argmax); of
+    shape (...) or (..., 1) they are binary scores: probabilities are thresholded at 0.5 when they
+    lie in [0, 1], logits at 0.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor, accuracy
+    >>> accuracy(Tensor([[0.1, 0.9], [0.8, 0.2]]), [1, 1])
+    0.5
+    """
+    outputs = outputs.data if isinstance(outputs, Tensor) else np.asarray(outputs)
+    targets = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if outputs.shape[-1:] == (1,) and targets.shape == outputs.shape[:-1]:
+        outputs = outputs[..., 0]
+    if outputs.shape == targets.shape:  # binary
+        threshold = 0.5 if outputs.min() >= 0 and outputs.max() <= 1 else 0.0
+        predictions = outputs > threshold
+        return float(np.mean(predictions == (targets > 0.5)))
+    if outputs.shape[:-1] != targets.shape:
+        raise ValueError(f"accuracy: outputs of shape {outputs.shape} do not match targets of shape {targets.shape}")
+    return float(np.mean(outputs.argmax(axis=-1) == targets))
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Module form of :func:`mse_loss`."""
+
+    def forward(self, prediction, target):
+        return mse_loss(prediction, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Module form of :func:`binary_cross_entropy`."""
+
+    def forward(self, probabilities, target):
+        return binary_cross_entropy(probabilities, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Module form of :func:`binary_cross_entropy_with_logits`."""
+
+    def forward(self, logits, target):
+        return binary_cross_entropy_with_logits(logits, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Module form of :func:`cross_entropy`."""
+
+    def forward(self, logits, targets):
+        return cross_entropy(logits, targets, self.reduction)

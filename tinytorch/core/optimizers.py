@@ -1,0 +1,146 @@
+"""Optimizers with PyTorch's update rules, and gradient-norm clipping.
+
+Each optimizer keeps its state per parameter and updates ``parameter.data`` in place; the
+gradients are read, never changed.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+class Optimizer:
+    """Base class: holds the parameter list; ``zero_grad()`` resets their gradients."""
+
+    def __init__(self, params, lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not all(isinstance(p, Tensor) and p.requires_grad for p in self.params):
+            raise TypeError(f"{type(self).__name__}: every parameter must be a Tensor with requires_grad=True")
+        if lr <= 0:
+            raise ValueError(f"{type(self).__name__}: learning rate must be positive, got {lr}")
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        for parameter in self.params:
+            parameter.grad = None
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum and L2 weight decay.
+
+    PyTorch's rule: ``g = grad + weight_decay * p``; ``buf = momentum * buf + g`` (``buf = g`` at the
+    first step); ``p -= lr * buf`` (``p -= lr * g`` without momentum).
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> w = tt.Parameter([1.0])
+    >>> opt = tt.SGD([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step()
+    >>> w
+    Parameter([0.8], requires_grad=True)
+    """
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.buffers = [None] * len(self.params)
+
+    def step(self) -> None:
+        for index, parameter in enumerate(self.params):
+            if parameter.grad is None:
+                continue
+            grad = parameter.grad + self.weight_decay * parameter.data if self.weight_decay else parameter.grad
+            if self.momentum:
+                buffer = self.buffers[index]
+                buffer = grad.copy() if buffer is None else self.momentum * buffer + grad
+                self.buffers[index] = grad = buffer
+            parameter.data -= self.lr * grad
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``.
+
+    ``weight_decay`` adds ``weight_decay * p`` to the gradient (L2, PyTorch's Adam); for decoupled
+    decay use :class:`AdamW`.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> w = tt.Parameter([1.0])
+    >>> opt = tt.Adam([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step()
+    >>> w   # the first Adam step moves each weight by about lr
+    Parameter([0.9], requires_grad=True)
+    """
+
+    decoupled = False
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+            raise ValueError(f"{type(self).__name__}: betas must lie in [0, 1), got {betas}")
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.steps = 0
+        self.first = [np.zeros_like(p.data) for p in self.params]
+        self.second = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self) -> None:
+        self.steps += 1
+        beta1, beta2 = self.betas
+        correction1, correction2 = 1 - beta1 ** self.steps, 1 - beta2 ** self.steps
+        for parameter, first, second in zip(self.params, self.first, self.second):
+            if parameter.grad is None:
+                continue
+            grad = parameter.grad
+            if self.weight_decay and self.decoupled:
+                parameter.data *= 1 - self.lr * self.weight_decay
+            elif self.weight_decay:
+                grad = grad + self.weight_decay * parameter.data
+            first *= beta1
+            first += (1 - beta1) * grad
+            second *= beta2
+            second += (1 - beta2) * grad * grad
+            denominator = np.sqrt(second / correction2) + self.eps
+            parameter.data -= (self.lr / correction1) * first / denominator
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``p *= 1 - lr * weight_decay`` before the Adam step),
+    as ``torch.optim.AdamW`` (default ``weight_decay=0.01``)."""
+
+    decoupled = True
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+def clip_grad_norm_(params, max_norm: float) -> float:
+    """Scale all gradients together so that their joint L2 norm is at most ``max_norm``.
+
+    Returns the norm before clipping, as ``torch.nn.utils.clip_grad_norm_`` does.
+
+    Examples
+    --------
+    >>> import numpy as np, tinytorch as tt
+    >>> w = tt.Parameter([0.0, 0.0]); w.grad = np.array([3.0, 4.0], dtype=np.float32)
+    >>> tt.clip_grad_norm_([w], 1.0)
+    5.0
+    >>> w.grad.round(4)
+    array([0.6, 0.8], dtype=float32)
+    """
+    params = list(params)
+    grads = [p.grad for p in params if p.grad is not None]
+    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads)))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1:
+        for p in params:
+            if p.grad is not None:
+                p.grad = (p.grad * scale).astype(p.grad.dtype)
+    return total

@@ -1,0 +1,262 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+Every operation on tensors that require gradients records its inputs and a ``backward`` function.
+:meth:`Tensor.backward` walks that graph from the output back to the leaves (iteratively, so long
+chains do not hit Python's recursion limit), sums gradients over broadcast axes and accumulates them
+into each leaf's ``.grad``. The primitive operations and their gradients live in
+:mod:`tinytorch.core.ops`, forward and backward side by side.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_grad_enabled = True
+
+
+class no_grad:
+    """Context manager (or decorator) that turns off graph recording.
+
+    Inside it, results never require gradients: use it for evaluation and for in-place updates.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> w = tt.Tensor([1.0, 2.0], requires_grad=True)
+    >>> with tt.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, False
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._previous
+        return False
+
+    def __call__(self, function):
+        def wrapper(*args, **kwargs):
+            with no_grad():
+                return function(*args, **kwargs)
+
+        wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+        return wrapper
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :class:`no_grad`."""
+    return _grad_enabled
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    """Convert user input to an array; float input becomes float32 unless a dtype is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    array = np.asarray(data, dtype=dtype)
+    if dtype is None and array.dtype.kind == "f" and array.dtype != np.float32:
+        array = array.astype(np.float32)
+    return array
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        The values. Float input is stored as float32 unless ``dtype`` says otherwise; integer and
+        boolean input keep their type. An ndarray of the right dtype is used without copying.
+    requires_grad : bool, default False
+        Record operations on this tensor so that :meth:`backward` can fill in ``.grad``.
+        Only floating-point tensors can require gradients.
+    dtype : numpy dtype, optional
+        Store the data with this dtype.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        The values.
+    grad : numpy.ndarray or None
+        None until a backward pass reaches this tensor, then the gradient (same shape as ``data``).
+        Gradients accumulate over backward passes; assign None to reset.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y
+    Tensor(30., grad_fn=sum)
+    >>> y.backward()
+    >>> x.grad
+    array([[2., 4.],
+           [6., 8.]], dtype=float32)
+    """
+
+    __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy's loop
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _to_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"Tensor: only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._parents = ()
+        self._backward = None
+        self._op = None
+
+    @staticmethod
+    def _from_op(data: np.ndarray, parents: tuple, backward, op: str) -> "Tensor":
+        """Wrap an op's result; record the graph edge when any parent requires gradients.
+
+        ``backward(grad)`` receives the gradient of the output and returns one array (or None) per
+        parent; the engine sums it over broadcast axes and accumulates it.
+        """
+        out = Tensor.__new__(Tensor)
+        out.data, out.grad, out._op = data, None, op
+        out.requires_grad = _grad_enabled and any(p.requires_grad for p in parents)
+        out._parents = parents if out.requires_grad else ()
+        out._backward = backward if out.requires_grad else None
+        return out
+
+    # ----------------------------------------------------------------- attributes
+    shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+    is_leaf = property(lambda self: self._backward is None, doc="True unless produced by an op.")
+
+    @property
+    def T(self) -> "Tensor":
+        """The transpose of a 2-D tensor (1-D and 0-D tensors are returned unchanged)."""
+        if self.ndim < 2:
+            return self
+        if self.ndim != 2:
+            raise ValueError(f"T: defined for 2-D tensors, got shape {self.shape}; use transpose or permute")
+        return self.transpose(0, 1)
+
+    def item(self):
+        """The single value of a one-element tensor, as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's data, cut from the graph."""
+        return Tensor(self.data)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"bool: the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
+        extras = []
+        if self.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self._op is not None and self.requires_grad:
+            extras.append(f"grad_fn={self._op}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"Tensor({', '.join([body] + extras)})"
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, grad=None) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that requires grad.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            The gradient of some scalar with respect to this tensor. Omit it for a one-element
+            tensor (it is then 1).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad (no input had requires_grad=True, "
+                "or it was computed under no_grad)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implied only for a one-element output, this one has shape "
+                    f"{self.shape}; call .sum() first or pass grad="
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = _to_array(grad, self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {grad.shape}, the tensor has shape {self.shape}")
+        pending = {id(self): grad}
+        for node in _reverse_topological_order(self):
+            node_grad = pending.pop(id(node), None)
+            if node_grad is None:
+                continue
+            if node._backward is None:  # a leaf: accumulate into .grad
+                node_grad = node_grad.astype(node.dtype, copy=True)
+                node.grad = node_grad if node.grad is None else node.grad + node_grad
+                continue
+            for parent, parent_grad in zip(node._parents, node._backward(node_grad)):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                parent_grad = _unbroadcast(parent_grad, parent.shape)
+                key = id(parent)
+                pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+
+
+def _reverse_topological_order(root: Tensor) -> list:
+    """Nodes from ``root`` back to the leaves, each after every node that uses it (iterative DFS)."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        stack.extend((p, False) for p in node._parents if p.requires_grad and id(p) not in visited)
+    order.reverse()
+    return order
+
+
+def _unbroadcast(grad, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    grad = np.asarray(grad)
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape)
+
+
+# Operators and methods are defined next to their gradients in ops.py, which attaches them here.
+from . import ops  # noqa: E402  (ops needs the Tensor class above)
+from .ops import concatenate, stack, where  # noqa: E402,F401
+
+__all__ = ["Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where"]
