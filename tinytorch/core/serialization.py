@@ -31,7 +31,7 @@ def save(module, path):
     >>> import tinytorch as tt
     >>> from tinytorch.core.layers import Linear
     >>> from tinytorch.core.serialization import save, load
-    >>> tt.manual_seed(0)
+    >>> _ = tt.manual_seed(0)
     >>> a, b = Linear(3, 2), Linear(3, 2)
     >>> path = save(a, os.path.join(tempfile.mkdtemp(), "linear"))
     >>> path.endswith("linear.npz"), bool((load(b, path).weight.data == a.weight.data).all())

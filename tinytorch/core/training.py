@@ -194,7 +194,7 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
     >>> from tinytorch.core.losses import mse_loss
     >>> from tinytorch.core.optimizers import SGD
     >>> from tinytorch.core.training import fit
-    >>> tt.manual_seed(0)
+    >>> _ = tt.manual_seed(0)
     >>> X = np.linspace(-1, 1, 32, dtype=np.float32)[:, None]
     >>> loader = DataLoader(TensorDataset(X, 3 * X + 1), batch_size=8, shuffle=True, seed=0)
     >>> model = Linear(1, 1)
