@@ -1,4 +1,4 @@
-"""Data sets and mini-batch loading: ``Dataset``, ``TensorDataset``, ``Subset``, ``DataLoader``, ``random_split``.
+"""Data sets and mini-batches: ``Dataset``, ``TensorDataset``, ``Subset``, ``DataLoader``, ``random_split``.
 
 A batch is gathered with one fancy-indexing call per array: ``DataLoader`` asks the data set for all
 of a batch's indices at once through ``__getitems__`` (as PyTorch does), and ``TensorDataset``
@@ -76,7 +76,8 @@ class TensorDataset(Dataset):
         self.arrays = tuple(_as_array(a) for a in arrays)
         if any(a.ndim == 0 for a in self.arrays):
             shapes = [a.shape for a in self.arrays]
-            raise ValueError(f"TensorDataset: every array needs a first (sample) dimension; got shapes {shapes}")
+            raise ValueError("TensorDataset: every array needs a first (sample) dimension; "
+                             f"got shapes {shapes}")
         lengths = [len(a) for a in self.arrays]
         if len(set(lengths)) > 1:
             raise ValueError(f"TensorDataset: arrays have different lengths {tuple(lengths)}; "
