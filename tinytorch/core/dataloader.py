@@ -103,6 +103,14 @@ class Subset(Dataset):
         The full data set.
     indices : sequence of int
         Positions in ``dataset``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.core.dataloader import Subset, TensorDataset
+    >>> evens = Subset(TensorDataset(np.arange(10) * 10), [0, 2, 4])
+    >>> len(evens), evens[1][0].item()
+    (3, 20)
     """
 
     def __init__(self, dataset, indices):

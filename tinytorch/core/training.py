@@ -99,6 +99,19 @@ def evaluate(model, loader, loss_fn, metrics=None):
     -------
     dict of str to float
         ``"loss"`` and each metric name, averaged over samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.core.dataloader import DataLoader, TensorDataset
+    >>> from tinytorch.core.layers import Linear
+    >>> from tinytorch.core.losses import mse_loss
+    >>> from tinytorch.core.training import evaluate
+    >>> model = Linear(1, 1, bias=False)
+    >>> model.weight.data[:] = 2.0                     # predicts 2 for input 1; the target is 3
+    >>> loader = DataLoader(TensorDataset(np.ones((5, 1)), np.full((5, 1), 3.0)), batch_size=2)
+    >>> evaluate(model, loader, mse_loss)
+    {'loss': 1.0}
     """
     was_training = getattr(model, "training", True)
     model.eval()
