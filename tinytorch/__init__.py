@@ -12,6 +12,7 @@ Modules follow the TinyTorch layout: :mod:`tinytorch.core.tensor`, :mod:`~tinyto
 """
 from .core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, relu, sigmoid, softmax, tanh
 from .core.autograd import GradcheckError, gradcheck
+from .core.dataloader import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .core.dense import MLP, Sequential
 from .core.layers import Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, Parameter
 from .core.losses import (
@@ -27,7 +28,10 @@ from .core.losses import (
 )
 from .core.optimizers import SGD, Adam, AdamW, Optimizer, clip_grad_norm_
 from .core.random import default_rng, manual_seed
+from .core.serialization import load, save
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
+from .core.training import History, evaluate, fit
+from . import datasets  # noqa: E402  (NumPy only; tt.datasets.moons(...))
 
 __version__ = "0.1.0"
 
@@ -44,4 +48,7 @@ __all__ = [
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     # optimizers
     "Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_",
+    # data and training
+    "Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "fit", "evaluate", "History",
+    "save", "load", "datasets",
 ]
