@@ -11,6 +11,13 @@ Modules follow the TinyTorch layout: :mod:`tinytorch.core.tensor`, :mod:`~tinyto
 :mod:`~tinytorch.core.optimizers` and :mod:`~tinytorch.core.autograd`.
 """
 from .core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, relu, sigmoid, softmax, tanh
+from .core.attention import (
+    MultiHeadAttention,
+    SelfAttention,
+    causal_mask,
+    padding_mask,
+    scaled_dot_product_attention,
+)
 from .core.autograd import GradcheckError, gradcheck
 from .core.dataloader import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .core.dense import MLP, Sequential
@@ -31,6 +38,7 @@ from .core.random import default_rng, manual_seed
 from .core.serialization import load, save
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
 from .core.training import History, evaluate, fit
+from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from . import datasets  # noqa: E402  (NumPy only; tt.datasets.moons(...))
 
 __version__ = "0.1.0"
@@ -48,6 +56,9 @@ __all__ = [
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     # optimizers
     "Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_",
+    # attention
+    "scaled_dot_product_attention", "causal_mask", "padding_mask", "SelfAttention", "MultiHeadAttention",
+    "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",
     # data and training
     "Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "fit", "evaluate", "History",
     "save", "load", "datasets",
