@@ -39,7 +39,7 @@ from .core.serialization import load, save
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
 from .core.training import History, evaluate, fit
 from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
-from . import datasets  # noqa: E402  (NumPy only; tt.datasets.moons(...))
+from . import datasets, language, models, text  # noqa: E402  (tt.datasets.moons(...), tt.models.TinyGPT)
 
 __version__ = "0.1.0"
 
@@ -62,4 +62,6 @@ __all__ = [
     # data and training
     "Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "fit", "evaluate", "History",
     "save", "load", "datasets",
+    # language models
+    "models", "text", "language",
 ]

@@ -147,6 +147,42 @@ register("Embedding", _module_case("layer", lambda: tt.Embedding(5, 3),
                                    lambda m, x: m(np.array([[0, 4, 0], [2, 2, 1]])) * x, sample(2, 3, 3)))
 
 
+# ---------------------------------------------------------------- attention
+def _attention_part(part: int, mask):
+    return lambda q, k, v: tt.scaled_dot_product_attention(q, k, v, mask)[part]
+
+
+_QKV = (sample(2, 3, 5, seed=1), sample(2, 4, 5, seed=2), sample(2, 4, 2, seed=3))  # batch 2, Lq 3, Lk 4, d_k 5, d_v 2
+_BOOL_MASK = np.array([[True, False, True, True], [True, True, False, False], [False, True, True, True]])
+_FULLY_MASKED_ROW = np.array([[True, False, True, True], [False, False, False, False], [False, True, True, True]])
+_ADDITIVE_MASK = np.array([[0.0, -1.5, 0.3, -np.inf], [2.0, 0.0, -np.inf, -0.7], [-3.0, 0.1, 0.0, 0.0]])
+for _label, _mask in [("no mask", None), ("boolean mask", _BOOL_MASK), ("additive float mask", _ADDITIVE_MASK),
+                      ("fully masked row", _FULLY_MASKED_ROW)]:
+    _op(f"scaled_dot_product_attention output ({_label})", "attention", _attention_part(0, _mask), *_QKV)
+    _op(f"scaled_dot_product_attention weights ({_label})", "attention", _attention_part(1, _mask), *_QKV)
+_op("scaled_dot_product_attention (broadcast heads)", "attention", _attention_part(0, _BOOL_MASK),
+    sample(2, 2, 3, 5, seed=4), sample(4, 5, seed=5), sample(4, 2, seed=6))
+register("SelfAttention (causal)", _module_case("attention", lambda: tt.SelfAttention(4),
+                                                lambda m, x: m(x, mask=tt.causal_mask(3)), sample(2, 3, 4)))
+register("MultiHeadAttention (self, causal)", _module_case(
+    "attention", lambda: tt.MultiHeadAttention(4, 2), lambda m, x: m(x, mask=tt.causal_mask(3)), sample(2, 3, 4)))
+register("MultiHeadAttention (cross, padding mask)", _module_case(
+    "attention", lambda: tt.MultiHeadAttention(4, 2),
+    lambda m, q, kv: m(q, kv, mask=tt.padding_mask([4, 2], max_len=4)), sample(2, 3, 4), sample(2, 4, 4, seed=1)))
+for _causal in (False, True):
+    register(f"TransformerBlock (causal={_causal})", _module_case(
+        "attention", lambda c=_causal: _perturbed(tt.TransformerBlock(4, 2, ff_dim=6, causal=c)),
+        lambda m, x: m(x), sample(2, 3, 4)))
+register("TinyGPT", _module_case(
+    "model", lambda: _perturbed(_tiny_gpt()), lambda m, x: m(np.array([[1, 4, 2], [0, 3, 3]])) * x,
+    sample(2, 3, 5)))
+
+
+def _tiny_gpt():
+    from .models import TinyGPT
+    return TinyGPT(vocab_size=5, max_len=4, embed_dim=4, num_heads=2, num_layers=1, ff_dim=6)
+
+
 def _perturbed(module):
     """Move parameters off their initial values (LayerNorm starts at weight 1, bias 0)."""
     for index, parameter in enumerate(module.parameters()):
