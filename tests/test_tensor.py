@@ -182,3 +182,7 @@ def test_cross_entropy_errors():
 def test_loss_shape_mismatch_is_an_error_not_a_broadcast():
     with pytest.raises(ValueError, match=r"mse_loss.*\(4, 1\).*\(4,\)"):
         tt.mse_loss(Tensor(np.zeros((4, 1))), Tensor(np.zeros(4)))
+
+
+def test_detach_keeps_the_dtype():
+    assert Tensor([1.0], dtype=np.float64).detach().dtype == np.float64

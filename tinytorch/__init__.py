@@ -11,7 +11,15 @@ Modules follow the TinyTorch layout: :mod:`tinytorch.core.tensor`, :mod:`~tinyto
 :mod:`~tinytorch.core.optimizers` and :mod:`~tinytorch.core.autograd`.
 """
 from .core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, relu, sigmoid, softmax, tanh
+from .core.attention import (
+    MultiHeadAttention,
+    SelfAttention,
+    causal_mask,
+    padding_mask,
+    scaled_dot_product_attention,
+)
 from .core.autograd import GradcheckError, gradcheck
+from .core.dataloader import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .core.dense import MLP, Sequential
 from .core.layers import Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, Parameter
 from .core.losses import (
@@ -27,7 +35,11 @@ from .core.losses import (
 )
 from .core.optimizers import SGD, Adam, AdamW, Optimizer, clip_grad_norm_
 from .core.random import default_rng, manual_seed
+from .core.serialization import load, save
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
+from .core.training import History, evaluate, fit
+from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
+from . import datasets, language, models, text  # noqa: E402  (tt.datasets.moons(...), tt.models.TinyGPT)
 
 __version__ = "0.1.0"
 
@@ -44,4 +56,12 @@ __all__ = [
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     # optimizers
     "Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_",
+    # attention
+    "scaled_dot_product_attention", "causal_mask", "padding_mask", "SelfAttention", "MultiHeadAttention",
+    "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",
+    # data and training
+    "Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "fit", "evaluate", "History",
+    "save", "load", "datasets",
+    # language models
+    "models", "text", "language",
 ]

@@ -23,10 +23,9 @@ def relu(x: Tensor) -> Tensor:
     >>> relu(Tensor([-1.0, 0.0, 2.0]))
     Tensor([0., 0., 2.])
     """
-    positive = x.data > 0
     def backward(grad):
-        return (grad * positive,)
-    return Tensor._from_op(np.where(positive, x.data, 0), (x,), backward, "relu")
+        return (grad * (x.data > 0),)
+    return Tensor._from_op(np.maximum(x.data, 0), (x,), backward, "relu")
 
 
 def sigmoid(x: Tensor) -> Tensor:

@@ -112,13 +112,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         b2 = b.data[:, None] if b.ndim == 1 else b.data
         g2 = grad[..., None, :] if a.ndim == 1 else grad
         g2 = g2[..., None] if b.ndim == 1 else g2
-        grad_a = g2 @ np.swapaxes(b2, -1, -2)
-        if b2.ndim == 2 and a2.ndim > 2:  # weights shared over the batch: one 2-D matmul
+        grad_a = grad_b = None  # skipped when not needed: often half the cost (the input x of x @ W)
+        if a.requires_grad:
+            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
+        if b.requires_grad and b2.ndim == 2 and a2.ndim > 2:  # weights shared over the batch: one 2-D matmul
             grad_b = a2.reshape(-1, a2.shape[-1]).T @ g2.reshape(-1, g2.shape[-1])
-        else:
+        elif b.requires_grad:
             grad_b = np.swapaxes(a2, -1, -2) @ g2
-        grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
-        grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
+        grad_b = grad_b[..., 0] if b.ndim == 1 and grad_b is not None else grad_b
         return grad_a, grad_b
     return Tensor._from_op(out, (a, b), backward, "matmul")
 

@@ -61,7 +61,7 @@ class SGD(Optimizer):
                 buffer = self.buffers[index]
                 buffer = grad.copy() if buffer is None else self.momentum * buffer + grad
                 self.buffers[index] = grad = buffer
-            parameter.data -= (self.lr * grad).astype(parameter.dtype)
+            parameter.data -= self.lr * grad
 
 
 class Adam(Optimizer):

@@ -156,7 +156,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's data, cut from the graph."""
-        return Tensor(self.data)
+        return Tensor(self.data, dtype=self.dtype)
 
     def __len__(self):
         if self.ndim == 0:

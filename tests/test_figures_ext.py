@@ -1,0 +1,59 @@
+"""The docs extension docs/_ext/tinytorch_figures.py: text/plain becomes the image's alt text."""
+
+import os
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("sphinx")
+from docutils import nodes  # noqa: E402
+from docutils.utils import new_document  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "_ext"))
+import tinytorch_figures  # noqa: E402
+
+
+def bundle(plain, alt=None):
+    image = nodes.image(uri="_images/x.svg", **({"alt": alt} if alt else {}))
+    parts = [nodes.container("", image, mime_type="image/svg+xml")]
+    if plain is not None:
+        parts.append(nodes.container("", nodes.literal_block(plain, plain), mime_type="text/plain"))
+    return nodes.container("", *parts, nb_element="mime_bundle"), image
+
+
+def run(monkeypatch, *bundles, require=False):
+    document = new_document("page")
+    document.settings.env = SimpleNamespace(
+        config=SimpleNamespace(tinytorch_figures_require_alt=require), app=None)
+    for b in bundles:
+        document += b
+    transform = tinytorch_figures.AltTextFromPlainText(document)
+    warnings = []
+    monkeypatch.setattr(tinytorch_figures.logger, "warning",
+                        lambda msg, *args, **kw: warnings.append(msg % args))
+    transform.run()
+    return warnings
+
+
+def test_plain_text_becomes_alt_but_not_matplotlib_repr_nor_over_static_alt(monkeypatch):
+    described, img1 = bundle("Attention heatmap of 3 queries over 3 keys.")
+    default, img2 = bundle("<Figure size 640x480 with 1 Axes>")
+    static, img3 = bundle("Computed text.", alt="Static alt.")
+    missing, img4 = bundle(None)
+    assert run(monkeypatch, described, default, static, missing) == []
+    assert img1["alt"] == "Attention heatmap of 3 queries over 3 keys."
+    assert "alt" not in img2 and "alt" not in img4
+    assert img3["alt"] == "Static alt."
+
+
+def test_require_alt_warns_for_undescribed_figures(monkeypatch):
+    default, _ = bundle("<Figure size 640x480 with 1 Axes>")
+    described, _ = bundle("A described figure.")
+    warnings = run(monkeypatch, default, described, require=True)
+    assert len(warnings) == 1 and "<Figure size 640x480" in warnings[0]
+
+
+def test_runs_before_myst_nb_drops_text_plain():
+    select = pytest.importorskip("myst_nb.sphinx_").SelectMimeType
+    assert tinytorch_figures.AltTextFromPlainText.default_priority < select.default_priority

@@ -1,0 +1,407 @@
+"""Tests for tinytorch.viz: figures, panels, texts, masks, alt text, errors, lazy import."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from tinytorch import viz  # noqa: E402
+from tinytorch.viz.attention import MASK_GID  # noqa: E402
+
+TOKENS = ["the", "cat", "sat", "on", "a", "mat"]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def softmax_rows(scores, allowed=None):
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def attention(seed=0, n=6):
+    return softmax_rows(np.random.default_rng(seed).normal(size=(n, n)) * 2)
+
+
+def hatched(ax):
+    return [c for c in ax.collections if c.get_gid() == MASK_GID]
+
+
+# --- import ---------------------------------------------------------------------------------
+def test_import_does_not_import_matplotlib():
+    code = ("import sys, tinytorch, tinytorch.viz, tinytorch.text; "
+            "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+# --- plot_attention ---------------------------------------------------------------------------
+def test_plot_attention_figure_labels_and_annotations():
+    w = attention()
+    fig = viz.plot_attention(w, TOKENS, TOKENS)
+    assert isinstance(fig, Figure)
+    heat, colorbar = fig.axes
+    assert colorbar.get_ylabel() == "attention weight"
+    assert heat.get_xlabel() == "key" and heat.get_ylabel() == "query"
+    assert [t.get_text() for t in heat.get_xticklabels()] == TOKENS
+    assert [t.get_text() for t in heat.get_yticklabels()] == TOKENS
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in heat.texts}
+    assert len(heat.texts) == w.size
+    assert all(texts[rc] == f"{w[rc]:.2f}" for rc in np.ndindex(w.shape))
+    assert heat.images[0].get_cmap().name.startswith("viridis")
+
+
+def test_plot_attention_text_contrast():
+    w = np.array([[1.0, 0.0], [0.0, 1.0]])  # viridis: 1.0 is yellow, 0.0 dark purple
+    heat = viz.plot_attention(w, ["a", "b"]).axes[0]
+    colors = {t.get_text(): t.get_color() for t in heat.texts}
+    assert colors["1.00"] == "black" and colors["0.00"] == "white"
+
+
+def test_plot_attention_alt_text_names_labels_and_row_argmax():
+    w = attention(1)
+    text = viz.alt_text(viz.plot_attention(w, TOKENS))
+    assert all(tok in text for tok in TOKENS)
+    assert "6 queries over 6 keys" in text
+    for row, col in enumerate(w.argmax(axis=1)):
+        assert f"{TOKENS[row]}→{TOKENS[col]} {w[row, col]:.2f}" in text
+    r, c = np.unravel_index(w.argmax(), w.shape)
+    assert f"Overall largest: {TOKENS[r]}→{TOKENS[c]} {w[r, c]:.2f}" in text
+
+
+def test_plot_attention_mask_is_hatched_and_unannotated():
+    allowed = np.tri(6, dtype=bool)
+    w = softmax_rows(np.random.default_rng(2).normal(size=(6, 6)), allowed)
+    fig = viz.plot_attention(w, TOKENS, mask=allowed)
+    heat = fig.axes[0]
+    (collection,) = hatched(heat)
+    assert collection.get_hatch() == "///"
+    assert len(collection.get_paths()) == int((~allowed).sum())
+    assert len(heat.texts) == int(allowed.sum())
+    assert np.ma.getmaskarray(heat.images[0].get_array()).sum() == (~allowed).sum()
+    text = viz.alt_text(fig)
+    assert "causal" in text and "hatched" in text
+    # the argmax ignores masked cells, even where a masked weight would be larger
+    w2 = w.copy()
+    w2[0, 5] = 5.0
+    assert "the→mat" not in viz.alt_text(viz.plot_attention(w2, TOKENS, mask=allowed))
+
+
+def test_plot_attention_padding_mask_and_tensor_input():
+    tt = pytest.importorskip("tinytorch")
+    allowed = np.ones((6, 6), bool)
+    allowed[:, 4:] = False  # the last two keys are padding
+    fig = viz.plot_attention(tt.Tensor(attention(3)), TOKENS, mask=tt.Tensor(allowed[None, None]))
+    assert len(hatched(fig.axes[0])[0].get_paths()) == 12
+    assert "keys a, mat are masked for every query" in viz.alt_text(fig)
+
+
+def test_plot_attention_annotate_auto_and_off():
+    big = softmax_rows(np.zeros((13, 13)))
+    assert len(viz.plot_attention(big).axes[0].texts) == 0
+    assert len(viz.plot_attention(attention(), annotate=False).axes[0].texts) == 0
+
+
+def test_plot_attention_on_given_axes_and_combined_alt_text():
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    assert viz.plot_attention(attention(4), TOKENS, ax=ax1, title="left") is fig
+    viz.plot_attention(attention(5), TOKENS, ax=ax2, title="right")
+    text = viz.alt_text(fig)
+    assert "(left)" in text and "(right)" in text and viz.alt_text(ax1) == text
+
+
+@pytest.mark.parametrize("weights,labels,match", [
+    (np.zeros((2, 3, 4)), None, r"2-D.*\(2, 3, 4\)"),
+    (np.zeros(4), None, r"2-D.*\(4,\)"),
+    (np.zeros((6, 6)), TOKENS[:5], r"query_labels has 5 labels.*6 queries.*\(6, 6\)"),
+])
+def test_plot_attention_bad_shapes(weights, labels, match):
+    with pytest.raises(ValueError, match=match):
+        viz.plot_attention(weights, labels)
+
+
+def test_plot_attention_bad_masks_and_key_labels():
+    with pytest.raises(ValueError, match=r"key_labels has 2 labels.*3 keys.*\(2, 3\)"):
+        viz.plot_attention(np.zeros((2, 3)), ["a", "b"], ["x", "y"])
+    with pytest.raises(ValueError, match=r"mask of shape \(3, 3\).*\(6, 6\)"):
+        viz.plot_attention(attention(), mask=np.ones((3, 3), bool))
+    with pytest.raises(ValueError, match="boolean"):
+        viz.plot_attention(attention(), mask=np.tri(6))
+
+
+# --- plot_attention_heads -----------------------------------------------------------------------
+def test_heads_grid_one_panel_per_head_shared_scale():
+    w = np.stack([attention(s) for s in range(5)])
+    fig = viz.plot_attention_heads(w, TOKENS, ncols=4)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 5 and len(fig.axes) == 6  # 5 heads + one colorbar
+    assert [ax.get_title() for ax in panels] == [f"head {h}" for h in range(5)]
+    limits = {ax.images[0].get_clim() for ax in panels}
+    assert len(limits) == 1 and limits.pop() == (0.0, pytest.approx(w.max()))
+    text = viz.alt_text(fig)
+    for h in range(5):
+        r = w[h].max(axis=1).argmax()
+        assert f"head {h}: {TOKENS[r]}→{TOKENS[w[h, r].argmax()]} {w[h, r].max():.2f}" in text
+    focus = w.max(axis=2).mean(axis=1)
+    assert f"Most focused: head {focus.argmax()}" in text
+
+
+def test_heads_grid_layers_and_mask():
+    allowed = np.tri(6, dtype=bool)
+    rng = np.random.default_rng(7)
+    w = softmax_rows(rng.normal(size=(2, 3, 6, 6)), allowed)
+    fig = viz.plot_attention_heads(w, TOKENS, mask=allowed)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 6
+    assert panels[5].get_title() == "layer 1, head 2"
+    assert all(len(hatched(ax)) == 1 for ax in panels)
+    assert "2 layers × 3 heads" in viz.alt_text(fig) and "causal" in viz.alt_text(fig)
+
+
+def test_heads_bad_input():
+    with pytest.raises(ValueError, match=r"3-D or 4-D.*\(6, 6\)"):
+        viz.plot_attention_heads(attention(), TOKENS)
+    with pytest.raises(ValueError, match=r"query_labels has 3 labels.*\(2, 6, 6\)"):
+        viz.plot_attention_heads(np.stack([attention(), attention(1)]), TOKENS[:3])
+
+
+# --- plot_history -------------------------------------------------------------------------------
+HISTORY = {"train_loss": [1.0, 0.6, 0.4, 0.3], "val_loss": [1.1, 0.7, 0.65, 0.8],
+           "train_accuracy": [0.5, 0.7, 0.8, 0.9], "val_accuracy": [0.45, 0.6, 0.7, 0.66]}
+
+
+class FakeHistory:
+    def __init__(self, history, best_epoch=None):
+        self.history = history
+        self.best_epoch = best_epoch
+
+
+def test_history_panels_curves_and_best_epoch():
+    fig = viz.plot_history(FakeHistory(HISTORY, best_epoch=2))
+    assert len(fig.axes) == 2
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_title() == "loss" and acc_ax.get_title() == "accuracy"
+    labels = [line.get_label() for line in loss_ax.lines]
+    assert labels == ["training", "validation", "best epoch (3)"]
+    np.testing.assert_allclose(loss_ax.lines[1].get_ydata(), HISTORY["val_loss"])
+    assert list(loss_ax.lines[2].get_xdata()) == [3, 3]
+    text = viz.alt_text(fig)
+    best = int(np.argmin(HISTORY["val_loss"]))
+    assert f"validation loss goes from 1.1 to 0.8 (lowest 0.65 at epoch {best + 1})" in text
+    assert "best epoch, 3" in text
+
+
+def test_history_plain_dict_and_errors():
+    fig = viz.plot_history({"train_loss": [3.0, 2.0, 1.0]})
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1
+    assert "best epoch" not in viz.alt_text(fig)
+    with pytest.raises(ValueError, match="no per-epoch lists"):
+        viz.plot_history({})
+    with pytest.raises(ValueError, match=r"best_epoch 9 .*4 epochs"):
+        viz.plot_history(HISTORY, best_epoch=9)
+
+
+# --- plot_decision_boundary ------------------------------------------------------------------
+def blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    centers = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+    y = np.repeat(np.arange(3), 20)
+    return centers[y] + rng.normal(size=(60, 2)), y
+
+
+def test_decision_boundary_multiclass_single_batched_call():
+    X, y = blobs()
+    calls = []
+
+    def scores(points):  # nearest-center classifier as logits (N, 3)
+        calls.append(points.shape)
+        centers = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+        return -((points[:, None, :] - centers) ** 2).sum(-1)
+
+    fig = viz.plot_decision_boundary(scores, X, y, class_names=["left", "right", "top"], resolution=50)
+    assert calls == [(50 * 50 + 60, 2)]
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["left", "right", "top"]
+    accuracy = (scores(X).argmax(1) == y).mean()
+    assert f"Training accuracy {accuracy:.0%}" in viz.alt_text(fig)
+    assert "3-class" in viz.alt_text(fig) and "left: 20" in viz.alt_text(fig)
+
+
+@pytest.mark.parametrize("kind", ["logits", "probabilities", "column"])
+def test_decision_boundary_binary_outputs(kind):
+    X = np.array([[-1.0, 0.0], [-0.5, 1.0], [0.5, 0.0], [1.0, -1.0], [0.2, 0.3]])
+    y = np.array([0, 0, 1, 1, 0])  # the last point lies on the wrong side of x1 = 0
+    fns = {"logits": lambda p: 3 * p[:, 0], "probabilities": lambda p: 1 / (1 + np.exp(-3 * p[:, 0])),
+           "column": lambda p: (3 * p[:, 0])[:, None]}
+    fig = viz.plot_decision_boundary(fns[kind], X, y)
+    text = viz.alt_text(fig)
+    assert "Training accuracy 80%" in text and "1 class 0 in the class 1 region" in text
+
+
+def test_decision_boundary_with_a_module():
+    tt = pytest.importorskip("tinytorch")
+    tt.manual_seed(0)
+    model = tt.Linear(2, 3)
+    model.train()
+    X, y = blobs(1)
+    fig = viz.plot_decision_boundary(model, X, y, resolution=30)
+    with tt.no_grad():
+        expected = (model(tt.Tensor(X.astype(np.float32))).numpy().argmax(1) == y).mean()
+    assert f"Training accuracy {expected:.0%}" in viz.alt_text(fig)
+    assert model.training  # the mode is restored
+
+
+def test_decision_boundary_bad_input():
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\), got \(4, 3\)"):
+        viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"y has 3 labels but X has 4 points"):
+        viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((4, 2)), np.zeros(3))
+
+
+# --- images and filters -----------------------------------------------------------------------
+def test_plot_images_panels_titles_and_predictions():
+    rng = np.random.default_rng(0)
+    images = rng.random((10, 1, 8, 8))
+    labels = np.arange(10) % 4
+    preds = labels.copy()
+    preds[[2, 7]] = (labels[[2, 7]] + 1) % 4
+    names = ["bar", "cross", "square", "ring"]
+    fig = viz.plot_images(images, labels, names, predictions=preds, ncols=5)
+    assert len(fig.axes) == 10
+    assert fig.axes[0].get_title() == "bar ✓"
+    assert fig.axes[2].get_title() == "ring ✗ (square)"
+    text = viz.alt_text(fig)
+    assert "8 of 10 correct" in text and "image 3 (a square taken for a ring)" in text
+    assert "bar ×3" in text
+
+
+def test_plot_images_shapes_and_errors():
+    assert len(viz.plot_images(np.zeros((40, 6, 6)), max_images=12).axes) == 12
+    with pytest.raises(ValueError, match=r"\(N, H, W\).*\(2, 2, 5, 5\)"):
+        viz.plot_images(np.zeros((2, 2, 5, 5)))
+    with pytest.raises(ValueError, match=r"labels has 3 entries but images has 4"):
+        viz.plot_images(np.zeros((4, 5, 5)), [0, 1, 2])
+
+
+def test_plot_filters_grid_and_centred_scale():
+    w = np.random.default_rng(0).normal(size=(4, 3, 3, 3))
+    fig = viz.plot_filters(w)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 12 and len(fig.axes) == 13
+    vmin, vmax = panels[0].images[0].get_clim()
+    assert vmin == -vmax == pytest.approx(-np.abs(w).max())
+    assert panels[0].images[0].get_cmap().name.startswith("RdBu_r")
+    norms = np.sqrt((w ** 2).sum(axis=(1, 2, 3)))
+    assert f"Strongest filter: out {norms.argmax()} (L2 norm {norms.max():.2f}" in viz.alt_text(fig)
+    single = viz.plot_filters(w[:, :1])
+    assert len([ax for ax in single.axes if ax.images]) == 4
+    with pytest.raises(ValueError, match=r"4-D.*\(3, 3\)"):
+        viz.plot_filters(np.zeros((3, 3)))
+
+
+# --- confusion ---------------------------------------------------------------------------------
+def test_confusion_matrix_matches_counting():
+    rng = np.random.default_rng(0)
+    t, p = rng.integers(0, 5, 300), rng.integers(0, 5, 300)
+    expected = np.zeros((5, 5), int)
+    for a, b in zip(t, p):
+        expected[a, b] += 1
+    np.testing.assert_array_equal(viz.confusion_matrix(t, p), expected)
+    np.testing.assert_array_equal(viz.confusion_matrix(t, np.eye(5)[p] * 3.0), expected)
+    assert viz.confusion_matrix([0, 1], [1, 1], num_classes=4).shape == (4, 4)
+    with pytest.raises(ValueError, match=r"sample 1 .*\[0, 2\)"):
+        viz.confusion_matrix([0, 2], [0, 1], num_classes=2)
+    with pytest.raises(ValueError, match=r"\(3,\) and \(2,\)"):
+        viz.confusion_matrix([0, 1, 1], [0, 1])
+
+
+def test_plot_confusion_counts_and_alt_text():
+    t = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])
+    p = np.array([0, 1, 1, 1, 2, 2, 2, 0, 2])
+    names = ["bar", "cross", "ring"]
+    fig = viz.plot_confusion(t, p, names)
+    ax = fig.axes[0]
+    cm = viz.confusion_matrix(t, p, 3)
+    assert sorted(int(x.get_text()) for x in ax.texts) == sorted(cm.ravel().tolist())
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    text = viz.alt_text(fig)
+    assert all(n in text for n in names) and f"Accuracy {np.trace(cm) / 9:.1%}" in text
+
+
+# --- alt text in notebooks ------------------------------------------------------------------------
+@pytest.fixture
+def shell():
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"svg"})
+    return shell
+
+
+def displayed(obj=None, show=None):
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+    with capture_output() as captured:
+        display(obj) if show is None else show()
+    return captured.outputs
+
+
+def test_notebook_display_carries_the_alt_text(shell, monkeypatch):
+    fig = viz.plot_attention(attention(), TOKENS)
+    (output,) = displayed(fig)
+    assert output.data["text/plain"] == viz.alt_text(fig) and "image/svg+xml" in output.data
+    assert plt.fignum_exists(fig.number)  # not the inline backend: left open
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    assert len(displayed(fig)) == 1
+    assert not plt.fignum_exists(fig.number)  # closed: the inline backend will not show it again
+
+
+def test_show_gives_any_figure_a_computed_alt_text(shell):
+    fig, ax = plt.subplots()
+    viz.plot_confusion([0, 1, 1], [0, 1, 0], ["x", "y"], ax=ax)
+    (output,) = displayed(show=lambda: viz.show(fig))
+    assert output.data["text/plain"] == viz.alt_text(fig).strip() != ""
+    assert not plt.fignum_exists(fig.number)
+    plain = plt.figure()
+    (output,) = displayed(show=lambda: viz.show(plain, alt="A blank figure."))
+    assert output.data["text/plain"] == "A blank figure."
+
+
+def test_styled_keeps_interactive_mode_switched_on_inside():
+    # IPython's inline backend turns interactive mode on when the first figure resolves the
+    # backend; if the rc context undid that, later figures would not show in notebooks.
+    from tinytorch.viz._base import styled
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    try:
+        styled(lambda: matplotlib.interactive(True))()
+        assert matplotlib.is_interactive()
+        styled(lambda: None)()
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)
+
+
+def test_style_is_applied_inside_and_restored_outside():
+    before = plt.rcParams["font.size"]
+    fig = viz.plot_confusion([0, 1], [0, 1])
+    assert fig.axes[0].xaxis.label.get_fontsize() == viz.STYLE["axes.labelsize"]
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0) and fig.get_facecolor()[3] == 1.0
+    assert fig.get_figwidth() <= viz.FIGURE_WIDTH
+    assert plt.rcParams["font.size"] == before
