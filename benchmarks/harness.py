@@ -17,8 +17,8 @@ GOAL = 1.3  # tinytorch should stay within this factor of the hand-written NumPy
 def time_round_robin(functions: dict, budget: float, repeats: int | None = None, warmup: int = 2) -> dict:
     """Median seconds per call of each function; the functions take turns, round after round.
 
-    Taking turns lets a busy machine slow every implementation alike, and the median ignores the
-    rounds in which another process took the CPU. The number of rounds fills about ``budget``
+    Taking turns (in a rotating order) lets a busy machine slow every implementation alike, and
+    the median ignores the rounds in which another process took the CPU. The number of rounds fills about ``budget``
     seconds (at least 10, at most 1000) unless ``repeats`` fixes it.
     """
     start = time.perf_counter()
@@ -28,10 +28,12 @@ def time_round_robin(functions: dict, budget: float, repeats: int | None = None,
     per_round = (time.perf_counter() - start) / warmup
     repeats = repeats or int(min(1000, max(10, budget / per_round)))
     times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, function in functions.items():
+    names = list(functions)
+    for round_index in range(repeats):
+        shift = round_index % len(names)  # rotate who goes first: no one always follows the same code
+        for name in names[shift:] + names[:shift]:
             start = time.perf_counter()
-            function()
+            functions[name]()
             times[name].append(time.perf_counter() - start)
     return {name: float(np.median(values)) for name, values in times.items()}
 
