@@ -22,16 +22,25 @@ help:
 # A file target: quick when nothing changed; re-installs when pyproject.toml or
 # the lock file is newer than the last install.
 $(STAMP): pyproject.toml requirements/lock.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	    { echo "Python >= 3.11 is needed (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	    -r requirements/lock.txt
 	@touch $@
 
 # HTML, then the doctest builder over the same doctrees (nothing is re-read or
-# re-executed), so a wrong docstring example fails `make html`.
+# re-executed), so a wrong docstring example fails `make html`. The doctests
+# re-run whenever the environment changed (any re-read page, any change to
+# tinytorch's source); a failed run leaves no stamp, so it is re-run next time.
 html: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going $(SPHINXOPTS) -b html -d $(BUILD)/doctrees . $(BUILD)/html
+	@$(MAKE) --no-print-directory $(BUILD)/doctest/passed
+
+$(BUILD)/doctest/passed: $(BUILD)/doctrees/environment.pickle
+	@rm -f $@
 	$(BIN)/sphinx-build -W --keep-going -q -b doctest -d $(BUILD)/doctrees . $(BUILD)/doctest
+	@touch $@
 
 doctest: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b doctest -d $(BUILD)/doctrees . $(BUILD)/doctest

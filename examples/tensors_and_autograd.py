@@ -42,11 +42,11 @@ print("x.shape =", x.shape, " x.dtype =", x.dtype)
 # ## Broadcasting
 #
 # Operands of different shapes are stretched along the missing or length-1
-# axes, exactly as in NumPy: a row of three numbers is added to each row of `x`,
+# axes, exactly as in NumPy: here a row of three numbers is added to each row of `x`,
 # and a column of two numbers to each of its columns.
 
 # %%
-row = Tensor([10.0, 20.0, 30.0])         # shape (3,)
+row = Tensor([10.0, 20.0, 30.0])          # shape (3,)
 col = Tensor([[100.0], [200.0]])         # shape (2, 1)
 shifted = x + row + col                  # shape (2, 3)
 assert shifted.shape == (2, 3)

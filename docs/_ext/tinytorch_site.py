@@ -234,6 +234,8 @@ def _executed_notebook(app, pagename: str):
             _, notebook = cache.merge_match_into_notebook(notebook)
         except KeyError:
             return None
+    for index, cell in enumerate(notebook.cells):  # jupytext draws random ids
+        cell["id"] = f"cell-{index}"
     return notebook
 
 
