@@ -209,6 +209,17 @@ def test_api_reference_documents_every_public_module(site):
             assert f'id="{name}.{attr}"' in html, f"{name}.{attr} missing from the API reference"
 
 
+def test_api_links_on_example_pages_and_package_page_resolve(site):
+    """A ``{py:...}`` role whose target is missing renders as plain code: catch it."""
+    pages = [example_page(site, s) for s in EXAMPLES]
+    pages.append(site / "docs" / "api" / "generated" / "tinytorch.html")
+    for page in pages:
+        html = page.read_text()
+        refs = len(re.findall(r'<code class="xref py', html))
+        linked = len(re.findall(r'<a class="reference internal"[^>]*>\s*<code class="xref py', html))
+        assert refs == linked, f"{page.name}: {refs - linked} API references do not resolve"
+
+
 def test_api_reference_is_linked_from_navigation(site):
     hrefs = {a.get("href") for a in Page(site / "docs" / "index.html").find("a")}
     assert "api/index.html" in hrefs

@@ -393,8 +393,45 @@ def _show_failing_cell_in_parallel_builds() -> None:
             module.ExecutionError = ExecutionError
 
 
+def create_execution_cache(app) -> None:
+    """Create the jupyter-cache folder and database before reading forks.
+
+    Otherwise two ``-j`` workers executing their first notebook race to create
+    them, and one fails with FileExistsError.
+    """
+    config = getattr(app.env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+
+    get_cache(config.execution_cache_path).db  # creates folder and tables
+
+
+def spread_examples(app, env, docnames: list[str]) -> None:
+    """Spread the example pages evenly through the list of pages to read.
+
+    With ``-j N`` Sphinx reads contiguous slices of this list in N processes;
+    sorted, the examples (which execute, and so dominate reading time) would
+    all fall into the last slice and run one after the other.
+    """
+    if app.parallel <= 1:
+        return
+    examples = [d for d in docnames if d.startswith(EXAMPLES_DIR + "/")]
+    others = [d for d in docnames if not d.startswith(EXAMPLES_DIR + "/")]
+    if len(examples) < 2:
+        return
+    total = len(docnames)
+    slots = {round(k * total / len(examples)) for k in range(len(examples))}
+    merged, ex, ot = [], iter(examples), iter(others)
+    for index in range(total):
+        merged.append(next(ex) if index in slots else next(ot, None) or next(ex))
+    docnames[:] = merged
+
+
 def setup(app):
     _show_failing_cell_in_parallel_builds()
+    app.connect("builder-inited", create_execution_cache, priority=900)
+    app.connect("env-before-read-docs", spread_examples)
     app.add_config_value("tinytorch_api_exclude", [], "env")
     app.connect("config-inited", write_api_stubs)
     app.add_node(gallery_placeholder)
