@@ -296,3 +296,38 @@ def test_lock_file_pins_every_declared_dependency():
         name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement).group()).lower()
         assert name in lock, f"{requirement} is not pinned in requirements/lock.txt"
     assert "torch" not in lock, "torch must stay optional"
+
+
+# -- pieces of the machinery ----------------------------------------------------------
+
+
+def test_execution_cache_key_follows_library_lock_and_nothing_else(tmp_path):
+    for name in ("tinytorch", "requirements"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    key = tinytorch_site.execution_cache_key
+    first = key(tmp_path)
+    assert key(tmp_path) == first, "the key is not a pure function of the files"
+    (tmp_path / "tinytorch" / "__pycache__").mkdir(exist_ok=True)
+    (tmp_path / "tinytorch" / "__pycache__" / "x.pyc").write_bytes(b"junk")
+    assert key(tmp_path) == first, "bytecode changed the key"
+    module = tmp_path / "tinytorch" / "core" / "tensor.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    after_library = key(tmp_path)
+    assert after_library != first, "a library edit kept the cache key"
+    lock = tmp_path / "requirements" / "lock.txt"
+    lock.write_text(lock.read_text() + "extra==1.0\n")
+    assert key(tmp_path) not in (first, after_library), "a lock edit kept the cache key"
+
+
+@pytest.mark.parametrize("n_docs,n_examples", [(17, 4), (5, 5), (10, 1), (30, 9), (3, 2)])
+def test_examples_are_spread_over_parallel_readers(n_docs, n_examples):
+    docs = [f"docs/{i}" for i in range(n_docs - n_examples)]
+    docs += [f"examples/{i}" for i in range(n_examples)]
+    app = type("App", (), {"parallel": 2})()
+    spread = list(docs)
+    tinytorch_site.spread_examples(app, None, spread)
+    assert sorted(spread) == sorted(docs)
+    if n_examples >= 2:
+        half = len(spread) // 2
+        first = sum(d.startswith("examples/") for d in spread[:half])
+        assert abs(first - (n_examples - first)) <= 1, spread
