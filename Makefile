@@ -59,10 +59,10 @@ clean:
 
 # Re-pin: install the extras into a scratch venv and freeze exact versions.
 lock:
-	rm -rf $(BUILD)/lockvenv
+	rm -rf $(BUILD)/lockvenv build
 	$(PYTHON) -m venv $(BUILD)/lockvenv
 	$(BUILD)/lockvenv/bin/python -m pip install --quiet --disable-pip-version-check ".[docs,test]"
 	{ sed -n '1,2p' requirements/lock.txt; \
 	  $(BUILD)/lockvenv/bin/python -m pip freeze --exclude tinytorch; } > requirements/lock.tmp
 	mv requirements/lock.tmp requirements/lock.txt
-	rm -rf $(BUILD)/lockvenv
+	rm -rf $(BUILD)/lockvenv build

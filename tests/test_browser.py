@@ -43,7 +43,7 @@ CHROMIUM_FLAGS = [
 
 PAGES = (
     ["index.html", "docs/index.html", "docs/api/index.html", "docs/execution.html",
-     "docs/contributing.html", "genindex.html"]
+     "docs/contributing.html", "genindex.html", "py-modindex.html", "search.html"]
     + [f"examples/{p.stem}.html" for p in EXAMPLES]
     + [f"docs/api/generated/{m}.html" for m in tinytorch_site.public_modules()]
 )
@@ -164,6 +164,12 @@ def test_page_in_browser(browser, server, path):
     assert state["merrors"] == 0, f"{path}: {state['merrors']} MathJax errors"
     assert not state["rawTex"], f"{path}: raw TeX delimiters in the text: {state['rawTex']}"
     assert not state["badImages"], f"{path}: images not decoded: {state['badImages']}"
+
+
+def test_every_built_page_is_checked(site):
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+             if not p.relative_to(site).parts[0].startswith("_")}  # theme template fragments
+    assert built <= set(PAGES), f"pages the browser test does not load: {sorted(built - set(PAGES))}"
 
 
 def test_example_pages_show_typeset_math(browser, server):
