@@ -123,8 +123,7 @@ def public_modules(package: str = "tinytorch", exclude=()) -> list[str]:
 
 def _module_stub(name: str) -> str:
     module = importlib.import_module(name)
-    underline = "=" * (len(name) + 4)
-    lines = [f"``{name}``", underline, ""]
+    lines = [name, "=" * len(name), ""]
     if hasattr(module, "__path__"):
         # A package: its docstring, then links to the everyday names it
         # re-exports (documented once, where they are defined).
