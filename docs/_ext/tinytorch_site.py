@@ -96,10 +96,12 @@ def kernel_environment(root: Path) -> dict[str, str]:
     if not config.exists() or config.read_text() != KERNEL_CONFIG:
         config.write_text(KERNEL_CONFIG)
     path = [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    # ipykernel picks the inline backend when MPLBACKEND is unset; an inherited
+    # MPLBACKEND=Agg (as in headless test runs) would leave pages without figures.
+    os.environ.pop("MPLBACKEND", None)
     return {
         "PYTHONPATH": os.pathsep.join(dict.fromkeys(path)),
         "IPYTHONDIR": str(ipython_dir),
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PYTHONHASHSEED": "0",
         "SOURCE_DATE_EPOCH": "0",
     }
