@@ -38,6 +38,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "tinytorch_site",
+    "tinytorch_figures",  # computed alt text of tinytorch.viz figures -> <img alt>
 ]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]

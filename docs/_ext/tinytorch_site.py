@@ -38,10 +38,12 @@ EXAMPLES_DIR = "examples"
 # ---------------------------------------------------------------------------
 
 # IPython kernel configuration for every example: SVG figures whose ids and
-# metadata do not change between runs (fixed hash salt, no date).
+# metadata do not change between runs (fixed hash salt, no date), drawn in the
+# one shared style of tinytorch.viz (so hand-made figures match the helpers').
 KERNEL_CONFIG = """\
+from tinytorch.viz import STYLE
 c.InlineBackend.figure_formats = {"svg"}
-c.InlineBackend.rc = {"svg.hashsalt": "tinytorch", "figure.dpi": 100}
+c.InlineBackend.rc = {**STYLE, "svg.hashsalt": "tinytorch", "figure.dpi": 100}
 c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Date": None}}
 """
 
