@@ -41,9 +41,11 @@ CHROMIUM_FLAGS = [
     "--disable-default-apps", "--disable-extensions",
 ]
 
+DOCS_PAGES = sorted(p.relative_to(ROOT).with_suffix(".html").as_posix()
+                    for pattern in ("docs/*.md", "docs/*.py", "docs/api/*.md") for p in ROOT.glob(pattern))
 PAGES = (
-    ["index.html", "docs/index.html", "docs/api/index.html", "docs/execution.html",
-     "docs/contributing.html", "genindex.html", "py-modindex.html", "search.html"]
+    ["index.html", "genindex.html", "py-modindex.html", "search.html"]
+    + DOCS_PAGES
     + [f"examples/{p.stem}.html" for p in EXAMPLES]
     + [f"docs/api/generated/{m}.html" for m in tinytorch_site.public_modules()]
 )
