@@ -311,9 +311,10 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     x, kernel, stride, padding = _pool_arguments("avg_pool2d", x, kernel_size, stride, padding)
     windows = _windows("avg_pool2d", x.data, kernel, stride, padding)  # (N, C, Ho, Wo, kH, kW)
     area = np.asarray(kernel[0] * kernel[1], dtype=x.dtype if x.dtype.kind == "f" else np.float32)
-    out = windows[..., 0, 0] / area
+    out = windows[..., 0, 0].astype(area.dtype)      # a copy
     for offset in range(1, kernel[0] * kernel[1]):   # a running sum over the kernel offsets
-        out += windows[..., offset // kernel[1], offset % kernel[1]] / area
+        out += windows[..., offset // kernel[1], offset % kernel[1]]
+    out /= area
 
     def backward(grad):
         share = grad / area
