@@ -32,9 +32,10 @@
 # %%
 import os
 
-# One BLAS thread: this page's matrices are small, and on a busy machine
-# threads waiting for each other make training many times slower. The
-# variable works if NumPy is not loaded yet; threadpoolctl, below, if it is.
+# One BLAS thread: this page's matrices are small, and on a busy
+# machine threads waiting for each other make training many times
+# slower. The variable works if NumPy is not loaded yet; threadpoolctl,
+# below, if it is.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
@@ -168,7 +169,8 @@ sizes = [len(targets.data) for _, targets in train_loader]
 assert len(sizes) == len(train_loader) == -(-len(train_set) // 32)
 assert sum(sizes) == len(train_set), sizes
 inputs, targets = next(iter(train_loader))
-print(f"{len(train_loader)} batches per epoch, sizes {sizes}")
+print(f"{len(train_loader)} batches per epoch, of sizes")
+print(sizes)
 print(f"one batch: inputs {inputs.shape}, targets {targets.shape}")
 
 # %% [markdown]
@@ -270,9 +272,10 @@ assert val_loss[-1] >= 1.5 * val_loss[lowest], val_loss[[lowest, -1]]
 assert lowest < 150, f"validation loss is lowest at epoch {lowest + 1}"
 assert train_loss[-1] < 0.1 * train_loss[lowest], train_loss[-1]
 rises = np.diff(val_loss[lowest:])  # epoch-to-epoch changes after it
-print(f"after its minimum the validation loss rose in {np.sum(rises > 0)}"
-      f" of {rises.size} epochs; largest fall {max(0, -rises.min()):.4f}")
-assert np.mean(rises > 0) > 0.8, "the validation loss should keep rising"
+print(f"after its minimum, the validation loss rose in "
+      f"{np.sum(rises > 0)} of {rises.size} epochs")
+print(f"its largest fall in that time: {max(0, -rises.min()):.4f}")
+assert np.mean(rises > 0) > 0.8, "it should go on rising"
 
 # %% [markdown]
 # The table shows the signature of over-fitting. The validation loss reaches its
@@ -328,14 +331,17 @@ fig = viz.plot_history(big_curves, best_epoch=lowest)
 # %%
 def accuracy_on(net, part):
     loader = tt.DataLoader(part, batch_size=len(part))
-    return tt.evaluate(net, loader, tt.cross_entropy, metrics)["accuracy"]
+    scores = tt.evaluate(net, loader, tt.cross_entropy, metrics)
+    return scores["accuracy"]
 
 
 good_train, good_val = accuracy_on(model, train_set), after["accuracy"]
 big_train, big_val = accuracy_on(big, few), accuracy_on(big, val_set)
+rows = {"360 points, best epoch": (good_train, good_val),
+        "60 points, last epoch": (big_train, big_val)}
 print(f"{'':24} {'training':>9} {'validation':>11}")
-print(f"{'360 points, best epoch':24} {good_train:>9.1%} {good_val:>11.1%}")
-print(f"{'60 points, last epoch':24} {big_train:>9.1%} {big_val:>11.1%}")
+for label, (on_train, on_val) in rows.items():
+    print(f"{label:24} {on_train:>9.1%} {on_val:>11.1%}")
 assert big_train == 1.0, big_train
 assert big_val <= good_val - 0.05, (big_val, good_val)
 

@@ -33,9 +33,10 @@
 # %%
 import os
 
-# One BLAS thread: this page's matrices are small, and on a busy machine
-# threads waiting for each other make training many times slower. The
-# variable works if NumPy is not loaded yet; threadpoolctl, below, if it is.
+# One BLAS thread: this page's matrices are small, and on a busy
+# machine threads waiting for each other make training many times
+# slower. The variable works if NumPy is not loaded yet; threadpoolctl,
+# below, if it is.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
@@ -76,8 +77,8 @@ picture[top:bottom, left:right] = 1.0
 picture[(rows - 12) ** 2 + (cols - 17) ** 2 <= 5**2] = 0.5
 image = tt.Tensor(picture[None, None])  # (1, 1, H, W)
 assert image.shape == (1, 1, H, W), image.shape
-print("image.shape =", image.shape, " dtype =", image.dtype,
-      " intensities:", np.unique(image.data).tolist())
+print("image.shape =", image.shape, " dtype =", image.dtype)
+print("intensities:", np.unique(image.data).tolist())
 
 # %% [markdown]
 # ## Edges from a convolution with Sobel weights
@@ -144,7 +145,7 @@ assert magnitude[disk_edge].max() < strongest, "the disk responds less"
 print(f"{is_edge.sum()} edge pixels of {H * W}")
 print("largest response on a flat pixel:", magnitude[~is_edge].max())
 print(f"strongest edge strength: {strongest:.2f} at (row, column) "
-      f"{peak}, a corner of the rectangle")
+      f"{peak},\n  a corner of the rectangle")
 print(f"strongest on the disk: {magnitude[disk_edge].max():.2f}")
 
 # %% [markdown]
@@ -218,7 +219,7 @@ print(f"blocks containing an edge: {has_edge.sum()}, non-zero after "
 print(f"peak after max pooling {max_pooled.max():.2f}, "
       f"after average pooling {avg_pooled.max():.2f}")
 print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
-      f"on average (from {kept.min():.0%} to {kept.max():.0%})")
+      f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
 # %% [markdown]
 # ```{tip} How to read this figure
