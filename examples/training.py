@@ -92,7 +92,8 @@ for name, part in splits.items():
     assert per_class.min() >= 0.25 * len(part), (name, per_class)
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Colour and marker give the class (the spiral arm); filled markers are training
 # points, hollow ones validation points, crosses test points. The three kinds are
 # mixed along every arm, so each split covers the whole problem: every split holds
@@ -113,22 +114,22 @@ def look(split, colour, marker):
     return dict(marker="x", color=colour, s=22)
 
 
-with plt.rc_context(viz.STYLE):
-    fig, ax = plt.subplots(figsize=(5.6, 4.2), layout="constrained")
-    for name, part in splits.items():
-        for k in range(3):
-            pts = X[part.indices][y[part.indices] == k]
-            ax.scatter(pts[:, 0], pts[:, 1], linewidth=0.9,
-                       **look(name, viz.CLASS_COLORS[k], markers[k]))
-    # legend: one entry per class, then one per split (in grey)
-    handles = [ax.scatter([], [], marker=m, color=c, label=name)
-               for m, c, name in zip(markers, viz.CLASS_COLORS,
-                                     class_names)]
-    handles += [ax.scatter([], [], label=name, linewidth=0.9,
-                           **look(name, "0.3", "o")) for name in splits]
-    ax.legend(handles=handles, loc="center left",
-              bbox_to_anchor=(1.02, 0.5), frameon=False)
-    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+fig, ax = plt.subplots(figsize=(5.6, 4.2), layout="constrained")
+fig.set_facecolor("white")
+for name, part in splits.items():
+    for k in range(3):
+        pts = X[part.indices][y[part.indices] == k]
+        ax.scatter(pts[:, 0], pts[:, 1], linewidth=0.9,
+                   **look(name, viz.CLASS_COLORS[k], markers[k]))
+# legend: one entry per class, then one per split (in grey)
+handles = [ax.scatter([], [], marker=m, color=c, label=name)
+           for m, c, name in zip(markers, viz.CLASS_COLORS,
+                                 class_names)]
+handles += [ax.scatter([], [], label=name, linewidth=0.9,
+                       **look(name, "0.3", "o")) for name in splits]
+ax.legend(handles=handles, loc="center left",
+          bbox_to_anchor=(1.02, 0.5), frameon=False)
+ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 viz.show(fig, alt=(
     f"Scatter plot of {len(X)} points on three interleaved spiral "
     f"arms winding once around the origin, x1 from {X[:, 0].min():.2f} "
@@ -209,7 +210,8 @@ print(f"validation loss of the model after fit: {after['loss']:.4f}")
 # validation set gives back exactly that epoch's validation loss, which is lower
 # than the last epoch's.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Solid lines are measured on the training batches during the epoch, dashed lines
 # on the validation set after it. While both losses fall together the model is
 # learning something that carries over to new points; a validation curve that turns
@@ -302,7 +304,8 @@ print(f"validation points wrong: {wrong.sum()} of {len(wrong)}")
 print(f"mean probability given to the wrong class: {confidence:.1%}")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Compare with the first history figure. Here the training loss (solid) heads
 # towards zero on a falling line, while the validation loss (dashed) turns upward
 # after its minimum and keeps rising: every further epoch makes the model worse on
@@ -322,7 +325,8 @@ fig = viz.plot_history(big_curves, best_epoch=lowest)
 # its boundaries elsewhere: its validation accuracy is at least 5 points lower than
 # the first model's (the table below).
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # The background colour is the predicted class, black lines are the boundaries
 # between regions, markers are the training points in their true class's colour and
 # shape, and a red circle marks a training point on the wrong side of a boundary.
@@ -346,10 +350,9 @@ assert big_train == 1.0, big_train
 assert big_val <= good_val - 0.05, (big_val, good_val)
 
 # %% mystnb={"figure": {"caption": "Decision regions of the well-trained MLP (left) and of the over-fitted one (right), each with its own training points.", "name": "fig-spiral-regions"}}
-with plt.rc_context(viz.STYLE):
-    fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 3.6),
-                             layout="constrained", sharex=True,
-                             sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 3.6),
+                         layout="constrained")
+fig.set_facecolor("white")
 panels = [(model, train_set, "360 points, best epoch"),
           (big, few, "60 points, last of 300 epochs")]
 for ax, (net, part, title) in zip(axes, panels):

@@ -22,7 +22,7 @@
 # - an image stored as a tensor of shape (batch, channels, height, width);
 # - a {py:class}`~tinytorch.core.spatial.Conv2d` given Sobel weights: its response is
 #   exactly zero on flat regions, non-zero on every edge pixel, and strongest on the
-#   sharpest edge (figure);
+#   rectangle, the shape with the higher contrast (figure);
 # - max pooling: a quarter of the values, each the maximum of its window, so every
 #   edge survives while average pooling dilutes it (figure);
 # - a small CNN trained on five generated shapes, scoring at least 95 % on images it
@@ -149,7 +149,8 @@ print(f"strongest edge strength: {strongest:.2f} at (row, column) "
 print(f"strongest on the disk: {magnitude[disk_edge].max():.2f}")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # From left to right: the input, the two Sobel feature maps and the edge strength
 # $\sqrt{G_x^2 + G_y^2}$. In $G_x$ and $G_y$, red is a positive response (intensity
 # rising to the right, or downwards), blue a negative one, white zero: $G_x$ lights up
@@ -165,14 +166,14 @@ panels = [
     (magnitude, r"$\sqrt{G_x^2 + G_y^2}$", viz.SEQUENTIAL_CMAP,
      0, magnitude.max()),
 ]
-with plt.rc_context(viz.STYLE):
-    fig, axes = plt.subplots(1, 4, figsize=(viz.FIGURE_WIDTH, 2.2),
-                             layout="constrained")
-    for ax, (values, label, cmap, lo, hi) in zip(axes, panels):
-        shown = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi,
-                          interpolation="nearest")
-        ax.set(title=label, xticks=[], yticks=[])
-        fig.colorbar(shown, ax=ax, shrink=0.75)
+fig, axes = plt.subplots(1, 4, figsize=(viz.FIGURE_WIDTH, 2.2),
+                         layout="constrained")
+fig.set_facecolor("white")
+for ax, (values, label, cmap, lo, hi) in zip(axes, panels):
+    shown = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi,
+                      interpolation="nearest")
+    ax.set(title=label, xticks=[], yticks=[])
+    fig.colorbar(shown, ax=ax, shrink=0.75)
 viz.show(fig, alt=(
     f"Four {H}×{W} panels. Input: a white rectangle at rows {top}–"
     f"{bottom - 1}, columns {left}–{right - 1}, and a grey disk of "
@@ -222,7 +223,8 @@ print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
       f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Both panels share one colour scale. Each square is one $2 \times 2$ block of the
 # edge-strength map above. Max pooling (left) keeps the outlines at full strength,
 # only coarser; average pooling (right) keeps the same outlines but fainter, because
@@ -231,15 +233,15 @@ print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
 
 # %% mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
 pooled = {"max pooling": max_pooled, "average pooling": avg_pooled}
-with plt.rc_context(viz.STYLE):
-    fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6),
-                             layout="constrained")
-    for ax, (label, values) in zip(axes, pooled.items()):
-        shown = ax.imshow(values, cmap=viz.SEQUENTIAL_CMAP, vmin=0,
-                          vmax=magnitude.max(), interpolation="nearest")
-        ax.set(title=f"{label}, {H // 2}×{W // 2}", xticks=[],
-               yticks=[])
-    fig.colorbar(shown, ax=axes, shrink=0.8, label="edge strength")
+fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6),
+                         layout="constrained")
+fig.set_facecolor("white")
+for ax, (label, values) in zip(axes, pooled.items()):
+    shown = ax.imshow(values, cmap=viz.SEQUENTIAL_CMAP, vmin=0,
+                      vmax=magnitude.max(), interpolation="nearest")
+    ax.set(title=f"{label}, {H // 2}×{W // 2}", xticks=[],
+           yticks=[])
+fig.colorbar(shown, ax=axes, shrink=0.8, label="edge strength")
 viz.show(fig, alt=(
     f"Two {H // 2}×{W // 2} maps on one scale from 0 to "
     f"{magnitude.max():.2f}. Max pooling: the rectangle's and disk's "
@@ -318,7 +320,8 @@ print(f"held-out accuracy: {cnn_acc:.1%} (loss {cnn_test['loss']:.3f})")
 # The held-out accuracy is at least 95 %. The confusion matrix shows where the
 # remaining errors fall.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Row = the true shape, column = the predicted one; each cell counts held-out images.
 # A perfect classifier has numbers only on the diagonal. An off-diagonal cell names a
 # confusion, e.g. row "cross", column "horizontal bar" would be crosses taken for
@@ -354,7 +357,8 @@ fig = viz.plot_confusion(test_labels, test_pred, class_names)
 # smaller of its total positive and total negative weight relative to the larger
 # (1 = balanced like Sobel, 0 = one sign only).
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Each panel is one filter's nine weights on one colour scale centred at zero: red
 # weights add the pixel's intensity, blue ones subtract it. A filter with red on one
 # side and blue on the other responds to an edge at that orientation; a red line
@@ -381,7 +385,8 @@ fig = viz.plot_filters(cnn[0].weight)
 # copies of each other; the correlation between the most similar pair of maps is
 # printed below.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # The first panel is the input; the other eight are the first layer's channels for it,
 # all on one grey scale (black 0, white the largest response), at the input's
 # resolution because of the padding.
