@@ -56,7 +56,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## The data and three disjoint splits
 #
-# {py:func}`~tinytorch.datasets.spirals` draws points on three interleaved spiral
+# {py:func}`~tinytorch.datasets.points.spirals` draws points on three interleaved spiral
 # arms, one class per arm, 200 points each, with a little noise. No straight line
 # separates them, so the model has to learn curved boundaries.
 #

@@ -253,7 +253,7 @@ viz.show(fig, alt=(
 # %% [markdown]
 # ## A small CNN on generated shapes
 #
-# {py:func}`~tinytorch.datasets.shapes` draws $16 \times 16$ images of five shapes
+# {py:func}`~tinytorch.datasets.images.shapes` draws $16 \times 16$ images of five shapes
 # (horizontal bar, vertical bar, cross, square outline, ring) at random positions
 # and sizes, with thin or thick strokes and pixel noise. We draw 1500 of them and
 # hold out a fifth with {py:func}`~tinytorch.core.dataloader.random_split`: the
