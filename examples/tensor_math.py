@@ -55,8 +55,8 @@ rng = np.random.default_rng(0)
 x = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6, x.shape
 assert x.dtype == np.float32, x.dtype
-print(f"shape {x.shape}, {x.ndim} axes, {x.size} numbers, dtype {x.dtype}")
-print(f"x.T has shape {x.T.shape}; x.reshape(3, 2) has shape {x.reshape(3, 2).shape}")
+print(f"shape {x.shape}, {x.ndim} axes, {x.size} numbers, {x.dtype}")
+print(f"x.T: {x.T.shape}   x.reshape(3, 2): {x.reshape(3, 2).shape}")
 
 # %% [markdown]
 # ## Broadcasting
@@ -72,13 +72,13 @@ print(f"x.T has shape {x.T.shape}; x.reshape(3, 2) has shape {x.reshape(3, 2).sh
 
 # %%
 col = Tensor([[0.0], [10.0], [20.0], [30.0]])  # shape (4, 1)
-row = Tensor([1.0, 2.0, 3.0])                  # shape (3,)
+row = Tensor([1.0, 2.0, 3.0])  # shape (3,)
 table = col + row
 assert table.shape == (4, 3), table.shape
 i, j = np.indices(table.shape)
-assert np.array_equal(table.data, col.data[i, 0] + row.data[j]), "entry (i, j) is col[i] + row[j]"
+expected = col.data[i, 0] + row.data[j]
+assert np.array_equal(table.data, expected), "(i, j) is col[i] + row[j]"
 print(table.data)
-
 
 # %% [markdown]
 # The figure draws each operand on the grid of the result. Solid cells hold
@@ -86,7 +86,8 @@ print(table.data)
 # makes. Nothing is copied in memory: NumPy (and so tinytorch) reads the same
 # number again with a stride of zero.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Look at the shape written above each grid, aligned on the right. The column
 # has length 1 along the second axis, so it is repeated across the three
 # columns; the row has no first axis at all, so it counts as length 1 there and
@@ -96,31 +97,44 @@ print(table.data)
 
 # %% mystnb={"figure": {"caption": "Broadcasting a column and a row to a common shape: own values solid, copies faded.", "name": "fig-broadcasting"}}
 def draw_on_grid(ax, values, out_shape, title):
-    """Draw `values` broadcast to the 2-D `out_shape`: own cells solid, copies faded."""
-    padded = (1,) * (2 - values.ndim) + values.shape       # missing axes count as length 1
+    """Draw `values` broadcast to the 2-D `out_shape`.
+
+    Cells holding the operand's own numbers are solid, copies are faded.
+    Returns the number of solid cells.
+    """
+    padded = (1,) * (2 - values.ndim) + values.shape  # missing axes -> 1
     full = np.broadcast_to(values.reshape(padded), out_shape)
     rows, cols = np.indices(out_shape)
-    own = (rows < padded[0]) & (cols < padded[1])            # where the operand really has data
-    for r, c, v, is_own in zip(rows.ravel(), cols.ravel(), full.ravel(), own.ravel()):
-        ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="#0072B2" if is_own else "#cfe3f2",
-                                   edgecolor="black", linestyle="-" if is_own else "--", linewidth=1))
-        ax.text(c + 0.5, r + 0.5, f"{v:g}", ha="center", va="center",
+    own = (rows < padded[0]) & (cols < padded[1])  # the operand's data
+    cells = zip(rows.ravel(), cols.ravel(), full.ravel(), own.ravel())
+    for r, c, value, is_own in cells:
+        ax.add_patch(plt.Rectangle(
+            (c, r), 1, 1, edgecolor="black", linewidth=1,
+            facecolor="#0072B2" if is_own else "#cfe3f2",
+            linestyle="-" if is_own else "--"))
+        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center", va="center",
                 color="white" if is_own else "0.35", fontsize=9)
-    ax.set(xlim=(-0.1, out_shape[1] + 0.1), ylim=(out_shape[0] + 0.1, -0.1), aspect="equal",
+    ax.set(xlim=(-0.1, out_shape[1] + 0.1), aspect="equal",
+           ylim=(out_shape[0] + 0.1, -0.1),
            title=f"{title}\nshape {values.shape}")
     ax.set_axis_off()
     return int(own.sum())
 
 
-fig, axes = plt.subplots(1, 3, figsize=(viz.FIGURE_WIDTH, 2.8), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(viz.FIGURE_WIDTH, 2.8),
+                         layout="constrained")
 fig.set_facecolor("white")
-own_counts = [draw_on_grid(ax, t.data, table.shape, name)
-              for ax, t, name in zip(axes, (col, row, table), ("col", "+ row", "= col + row"))]
-alt = (f"Three grids of {table.shape[0]} rows by {table.shape[1]} columns. The first holds the column "
-       f"{col.data.ravel().tolist()} of shape {col.shape} in its first column ({own_counts[0]} solid cells), "
-       f"repeated as faded copies across the other columns; the second holds the row "
-       f"{row.data.tolist()} of shape {row.shape} in its first row ({own_counts[1]} solid cells), repeated "
-       f"down the other rows; the third is their sum, {own_counts[2]} solid cells from "
+operands = [(col, "col"), (row, "+ row"), (table, "= col + row")]
+solid = [draw_on_grid(ax, t.data, table.shape, name)
+         for ax, (t, name) in zip(axes, operands)]
+n_rows, n_cols = table.shape
+alt = (f"Three grids of {n_rows} rows by {n_cols} columns. The first holds "
+       f"the column {col.data.ravel().tolist()} of shape {col.shape} in "
+       f"its first column ({solid[0]} solid cells), repeated as faded "
+       f"copies across the other columns; the second holds the row "
+       f"{row.data.tolist()} of shape {row.shape} in its first row "
+       f"({solid[1]} solid cells), repeated down the other rows; the "
+       f"third is their sum, {solid[2]} solid cells from "
        f"{table.data.min():g} to {table.data.max():g}.")
 viz.show(fig, alt=alt)
 
@@ -146,21 +160,24 @@ except ValueError as error:
 # $$
 #
 # the dot product of row $i$ of $A$ with column $j$ of $B$. The inner lengths
-# $k$ must agree. Broadcasting gives a direct way to compute every such dot
-# product at once: put $A$'s rows along a new last axis, multiply elementwise
-# with $B$ to get the shape $(n, k, m)$ of all products $A_{it}B_{tj}$, and sum
-# over the middle axis $t$. That is the definition, and it equals `A @ B`.
+# $k$ must agree. Broadcasting computes every such product at once: give $A$ a
+# new last axis, shape $(n, k, 1)$, and $B$ a new first axis, shape
+# $(1, k, m)$; their elementwise product has shape $(n, k, m)$ and holds all
+# the terms $A_{it}B_{tj}$. Summing over the middle axis $t$ is the definition
+# above, and it equals `A @ B`.
 
 # %%
-A = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])          # (2, 3)
-B = Tensor([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]])     # (3, 2)
-products = A.unsqueeze(2) * B.unsqueeze(0)               # (2, 3, 1) * (1, 3, 2) -> (2, 3, 2)
-by_definition = products.sum(axis=1)                     # (2, 2)
+A = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # (2, 3)
+B = Tensor([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]])  # (3, 2)
+products = A.unsqueeze(2) * B.unsqueeze(0)  # (2, 3, 2)
+by_definition = products.sum(axis=1)  # (2, 2)
 C = A @ B
-assert products.shape == (2, 3, 2) and C.shape == (2, 2), (products.shape, C.shape)
-assert np.array_equal(by_definition.data, C.data), "sum of row-times-column products equals A @ B"
-terms = " + ".join(f"{a:g}·{b:g}" for a, b in zip(A.data[0], B.data[:, 1]))
-print(f"C[0, 1] = row 0 of A · column 1 of B = {terms} = {C.data[0, 1]:g}")
+assert products.shape == (2, 3, 2) and C.shape == (2, 2)
+assert np.array_equal(by_definition.data, C.data), "the sums equal A @ B"
+row_0, col_1 = A.data[0], B.data[:, 1]
+terms = " + ".join(f"{a:g}·{b:g}" for a, b in zip(row_0, col_1))
+print("C[0, 1] = row 0 of A · column 1 of B")
+print(f"        = {terms} = {C.data[0, 1]:g}")
 print(C.data)
 
 # %% [markdown]
@@ -185,12 +202,13 @@ except ValueError as error:
 # %%
 W = Tensor(rng.normal(size=(3, 2)))
 V = Tensor(rng.normal(size=(256, 3)))
-batched = V @ W                                       # (256, 3) @ (3, 2) -> (256, 2)
+batched = V @ W  # (256, 3) @ (3, 2) -> (256, 2)
 one_at_a_time = stack([V[n] @ W for n in range(V.shape[0])])
+gap = np.abs(batched.data - one_at_a_time.data).max()
 assert batched.shape == (256, 2), batched.shape
-assert np.allclose(batched.data, one_at_a_time.data, rtol=1e-6, atol=1e-6), "batched rows equal per-vector products"
-print(f"batched result {batched.shape}; largest difference from the loop: "
-      f"{np.abs(batched.data - one_at_a_time.data).max():.1e}")
+assert gap < 1e-6, f"batched rows differ from the loop by {gap:.1e}"
+print(f"batched result {batched.shape}; largest difference from the "
+      f"loop: {gap:.1e}")
 
 # %% [markdown]
 # The same holds with more leading axes: a stack of 8 batches, shape
@@ -201,7 +219,8 @@ print(f"batched result {batched.shape}; largest difference from the loop: "
 batches = Tensor(rng.normal(size=(8, 256, 3)))
 out = batches @ W
 assert out.shape == (8, 256, 2), out.shape
-assert np.allclose(out.data[5], (batches[5] @ W).data, rtol=1e-6, atol=1e-6), "batch 5 equals its own product"
+gap = np.abs(out.data[5] - (batches[5] @ W).data).max()
+assert gap < 1e-6, f"batch 5 differs from its own product by {gap:.1e}"
 print(f"{batches.shape} @ {W.shape} -> {out.shape}")
 
 # %% [markdown]
@@ -216,7 +235,8 @@ t_batched = time.perf_counter() - start
 start = time.perf_counter()
 _ = stack([V[n] @ W for n in range(V.shape[0])])
 t_loop = time.perf_counter() - start
-print(f"one product: {t_batched * 1e6:.0f} µs   loop of {V.shape[0]}: {t_loop * 1e6:.0f} µs")
+print(f"one product: {t_batched * 1e6:.0f} µs   "
+      f"loop of {V.shape[0]}: {t_loop * 1e6:.0f} µs")
 
 # %% [markdown]
 # ## A rotation of the plane
@@ -237,30 +257,32 @@ print(f"one product: {t_batched * 1e6:.0f} µs   loop of {V.shape[0]}: {t_loop *
 # ($R^\top R = I$).
 
 # %%
-def segment(start, end, n):
-    return np.linspace(start, end, n)
-
-
-P = Tensor(np.concatenate([segment((0.5, 0.0), (0.5, 2.0), 11),    # the stem of the F
-                           segment((0.6, 2.0), (1.6, 2.0), 6),     # its top bar
-                           segment((0.6, 1.0), (1.3, 1.0), 4)]))   # its middle bar
+P = Tensor(np.concatenate([
+    np.linspace((0.5, 0.0), (0.5, 2.0), 11),  # the stem of the F
+    np.linspace((0.6, 2.0), (1.6, 2.0), 6),  # its top bar
+    np.linspace((0.6, 1.0), (1.3, 1.0), 4),  # its middle bar
+]))
 theta = np.deg2rad(60.0)
-R = Tensor([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+R = Tensor([[np.cos(theta), -np.sin(theta)],
+            [np.sin(theta), np.cos(theta)]])
 P_rot = P @ R.T
 
 radius_before = np.linalg.norm(P.data, axis=1)
 radius_after = np.linalg.norm(P_rot.data, axis=1)
-turned = np.angle((P_rot.data[:, 0] + 1j * P_rot.data[:, 1]) / (P.data[:, 0] + 1j * P.data[:, 1]))
-assert np.allclose(radius_before, radius_after, atol=1e-5), "distances to the origin are kept"
+as_complex = P.data @ [1, 1j], P_rot.data @ [1, 1j]
+turned = np.angle(as_complex[1] / as_complex[0])  # angle of each point
+assert np.allclose(radius_before, radius_after, atol=1e-5), "radii kept"
 assert np.allclose(turned, theta, atol=1e-5), "every point turns by theta"
 assert np.allclose((R.T @ R).data, np.eye(2), atol=1e-6), "R^T R = I"
-assert np.allclose((P_rot @ R).data, P.data, atol=1e-5), "rotating back recovers the points"
-print(f"{P.shape[0]} points; every point turned by {np.rad2deg(turned).min():.4f} to "
-      f"{np.rad2deg(turned).max():.4f} degrees; largest change of distance to the origin "
-      f"{np.abs(radius_after - radius_before).max():.1e}")
+assert np.allclose((P_rot @ R).data, P.data, atol=1e-5), "R undoes it"
+moved = np.abs(radius_after - radius_before).max()
+print(f"{P.shape[0]} points; turned by {np.rad2deg(turned).min():.4f} to "
+      f"{np.rad2deg(turned).max():.4f} degrees")
+print(f"largest change of a distance to the origin: {moved:.1e}")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Grey dots are the original points, blue dots the rotated ones. The thin grey
 # arcs join three of the points to their images; they are pieces of circles
 # centred on the origin (the cross): each point moves along a circle around it,
@@ -271,21 +293,26 @@ print(f"{P.shape[0]} points; every point turned by {np.rad2deg(turned).min():.4f
 # %% mystnb={"figure": {"caption": "A point set before and after multiplication by a rotation matrix.", "name": "fig-rotation"}}
 fig, ax = plt.subplots(figsize=(4.5, 4.2), layout="constrained")
 fig.set_facecolor("white")
+degrees = np.rad2deg(theta)
 ax.scatter(*P.data.T, s=14, color="0.55", label="before")
-ax.scatter(*P_rot.data.T, s=14, color="#0072B2", label=f"after, rotated {np.rad2deg(theta):g}°")
-tips = [10, 16, 20]  # top of the stem, end of the top bar, end of the middle bar
+ax.scatter(*P_rot.data.T, s=14, color="#0072B2",
+           label=f"after, rotated {degrees:g}°")
+tips = [10, 16, 20]  # top of the stem, ends of the two bars
 for k in tips:
-    start_angle = np.arctan2(P.data[k, 1], P.data[k, 0])
-    arc = np.linspace(start_angle, start_angle + theta, 30)
-    ax.plot(radius_before[k] * np.cos(arc), radius_before[k] * np.sin(arc), color="0.7", lw=0.8)
+    start = np.arctan2(P.data[k, 1], P.data[k, 0])
+    arc = np.linspace(start, start + theta, 30)
+    r = radius_before[k]
+    ax.plot(r * np.cos(arc), r * np.sin(arc), color="0.7", lw=0.8)
 ax.plot(0, 0, "k+", ms=10)
 ax.set(aspect="equal", xlabel="$x$", ylabel="$y$")
 ax.legend(loc="lower right")
 lo, hi = P_rot.data.min(axis=0), P_rot.data.max(axis=0)
-alt = (f"Scatter plot of {P.shape[0]} points forming a letter F, standing upright to the right of the "
-       f"origin, and the same points rotated {np.rad2deg(theta):g} degrees counter-clockwise about the "
-       f"origin, now spanning x from {lo[0]:.2f} to {hi[0]:.2f} and y from {lo[1]:.2f} to {hi[1]:.2f}; "
-       f"grey arcs centred on the origin join {len(tips)} of the points to their rotated images.")
+alt = (f"Scatter plot of {P.shape[0]} points forming a letter F, standing "
+       f"upright to the right of the origin, and the same points rotated "
+       f"{degrees:g} degrees counter-clockwise about the origin, now "
+       f"spanning x from {lo[0]:.2f} to {hi[0]:.2f} and y from "
+       f"{lo[1]:.2f} to {hi[1]:.2f}; grey arcs centred on the origin join "
+       f"{len(tips)} of the points to their rotated images.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -308,7 +335,8 @@ viz.show(fig, alt=alt)
 # in float64.
 
 # %%
-A = Tensor([[4.0, 1.0, 2.0], [1.0, 5.0, 1.0], [2.0, 1.0, 6.0]], dtype=np.float64)
+A = Tensor([[4.0, 1.0, 2.0], [1.0, 5.0, 1.0], [2.0, 1.0, 6.0]],
+           dtype=np.float64)
 b = Tensor([[1.0], [2.0], [3.0]], dtype=np.float64)
 
 
@@ -320,7 +348,7 @@ def least_squares(x):
 x0 = Tensor([[0.5], [-1.0], [2.0]], dtype=np.float64, requires_grad=True)
 least_squares(x0).backward()
 by_formula = A.data.T @ (A.data @ x0.data - b.data)
-assert np.allclose(x0.grad, by_formula, rtol=1e-12, atol=1e-12), (x0.grad, by_formula)
+assert np.allclose(x0.grad, by_formula, rtol=1e-12, atol=1e-12)
 worst = tt.gradcheck(least_squares, [x0.data.copy()])
 assert worst < 1e-6, f"finite differences disagree by {worst:.1e}"
 print("autograd:", x0.grad.ravel(), "  formula:", by_formula.ravel())
@@ -338,9 +366,9 @@ print(f"largest difference from finite differences: {worst:.1e}")
 
 # %%
 x_direct = Tensor(np.linalg.solve(A.data, b.data), dtype=np.float64)
-residual = A @ x_direct - b
-assert np.abs(residual.data).max() < 1e-9, f"residual {np.abs(residual.data).max():.1e}"
-print("x =", x_direct.data.ravel(), f"  largest residual {np.abs(residual.data).max():.1e}")
+residual = np.abs((A @ x_direct - b).data).max()
+assert residual < 1e-9, f"residual {residual:.1e}"
+print("x =", x_direct.data.ravel(), f"  largest residual {residual:.1e}")
 
 # %% [markdown]
 # **By gradient descent**, using only autograd: start from $\mathbf{x} = 0$ and
@@ -359,6 +387,8 @@ for step in range(400):
     optimizer.step()
 gap = np.abs(x_gd.data - x_direct.data).max()
 gd_residual = np.abs((A @ x_gd - b).data).max()
-assert gap < 1e-9 and gd_residual < 1e-9, f"descent ended {gap:.1e} from the solution"
-print(f"after {step + 1} steps: x = {x_gd.data.ravel()}, {gap:.1e} from the direct solution, "
-      f"largest residual {gd_residual:.1e}")
+assert gap < 1e-9, f"descent ended {gap:.1e} from the solution"
+assert gd_residual < 1e-9, f"residual {gd_residual:.1e}"
+print(f"after {step + 1} steps: x = {x_gd.data.ravel()}")
+print(f"{gap:.1e} from the direct solution, largest residual "
+      f"{gd_residual:.1e}")
