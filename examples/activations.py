@@ -65,7 +65,8 @@ rng = np.random.default_rng(0)
 # the library's own error-function approximation.
 
 # %%
-activations = {"ReLU": tt.relu, "sigmoid": tt.sigmoid, "tanh": tt.tanh, "GELU": tt.gelu}
+activations = {"ReLU": tt.relu, "sigmoid": tt.sigmoid, "tanh": tt.tanh,
+               "GELU": tt.gelu}
 grid = np.linspace(-4.0, 4.0, 401)
 
 values, derivatives = {}, {}
@@ -75,9 +76,10 @@ for name, f in activations.items():
     y.sum().backward()
     values[name], derivatives[name] = y.data, x.grad
 
-fine = np.linspace(-12.0, 4.0, 160_001)                # step 1e-4, starting far in the left tail
+fine = np.linspace(-12.0, 4.0, 160_001)  # step 1e-4, from far left
 density = np.exp(-fine**2 / 2) / np.sqrt(2 * np.pi)
-cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(fine))])
+trapezoids = (density[1:] + density[:-1]) / 2 * np.diff(fine)
+cdf = np.concatenate([[0.0], np.cumsum(trapezoids)])  # Phi on `fine`
 Phi = np.interp(grid, fine, cdf)
 phi = np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi)
 sig = 1 / (1 + np.exp(-grid))
@@ -87,12 +89,14 @@ closed_forms = {
     "tanh": (np.tanh(grid), 1 - np.tanh(grid) ** 2),
     "GELU": (grid * Phi, Phi + grid * phi),
 }
-print(f"{'':8} {'max |f - closed form|':>22} {'max |f′ - closed form|':>23}")
+print("largest difference from the closed form")
+print(f"{'':8} {'of f':>8} {'of f′':>8}")
 for name, (f_exact, df_exact) in closed_forms.items():
     err_f = np.abs(values[name] - f_exact).max()
     err_df = np.abs(derivatives[name] - df_exact).max()
-    assert err_f < 1e-6 and err_df < 1e-6, f"{name}: value off by {err_f:.1e}, derivative by {err_df:.1e}"
-    print(f"{name:8} {err_f:22.1e} {err_df:23.1e}")
+    assert err_f < 1e-6, f"{name}: value off by {err_f:.1e}"
+    assert err_df < 1e-6, f"{name}: derivative off by {err_df:.1e}"
+    print(f"{name:8} {err_f:8.1e} {err_df:8.1e}")
 
 # %% [markdown]
 # Autograd and the formulas agree to within $10^{-6}$ everywhere on the grid.
@@ -101,14 +105,16 @@ for name, (f_exact, df_exact) in closed_forms.items():
 # points (kept away from ReLU's kink, where the two one-sided slopes differ).
 
 # %%
-points = rng.uniform(0.1, 3.0, size=12) * rng.choice([-1.0, 1.0], size=12)
+signs = rng.choice([-1.0, 1.0], size=12)
+points = rng.uniform(0.1, 3.0, size=12) * signs
 for name, f in activations.items():
     worst = tt.gradcheck(f, [points])
-    assert worst < 1e-6, f"{name}: finite differences disagree by {worst:.1e}"
+    assert worst < 1e-6, f"{name}: gradcheck off by {worst:.1e}"
     print(f"{name:8} gradcheck: largest difference {worst:.1e}")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Each column is one activation: the function on top, its derivative below.
 # In the bottom row the line is autograd's derivative and the dots are the
 # closed form at every 25th grid point. Watch where each derivative is close to
@@ -116,13 +122,16 @@ for name, f in activations.items():
 # ```
 
 # %% mystnb={"figure": {"caption": "Four activations (top) and their derivatives computed by autograd (bottom); dots: closed forms.", "name": "fig-activations"}}
-fig, axes = plt.subplots(2, 4, figsize=(viz.FIGURE_WIDTH, 3.8), sharex=True, layout="constrained")
+fig, axes = plt.subplots(2, 4, figsize=(viz.FIGURE_WIDTH, 3.8),
+                         sharex=True, layout="constrained")
 fig.set_facecolor("white")
 for k, name in enumerate(activations):
     top, bottom = axes[0, k], axes[1, k]
     top.plot(grid, values[name], color=viz.CLASS_COLORS[0])
-    bottom.plot(grid, derivatives[name], color=viz.CLASS_COLORS[1], label="autograd")
-    bottom.plot(grid[::25], closed_forms[name][1][::25], "o", ms=3, color="black", label="closed form")
+    bottom.plot(grid, derivatives[name], color=viz.CLASS_COLORS[1],
+                label="autograd")
+    bottom.plot(grid[::25], closed_forms[name][1][::25], "o", ms=3,
+                color="black", label="closed form")
     for ax in (top, bottom):
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
@@ -131,14 +140,19 @@ for k, name in enumerate(activations):
 axes[0, 0].set_ylabel("$f(x)$")
 axes[1, 0].set_ylabel("$f'(x)$")
 axes[1, 0].legend(loc="center right", fontsize=7)
-peaks = {name: (grid[np.argmax(d)], d.max()) for name, d in derivatives.items()}
-alt = ("Two rows of four panels over x from -4 to 4. Top: " +
-       "; ".join(f"{n} ranges from {values[n].min():.2f} to {values[n].max():.2f}" for n in activations) +
-       ". Bottom: the derivatives from autograd, with the closed forms as dots lying on the lines; " +
-       "; ".join(f"{n}'s derivative peaks at {peaks[n][1]:.2f}" +
-                 ("" if n == "ReLU" else f" at x = {peaks[n][0]:.2f}") for n in activations) +
-       "; ReLU's derivative is a step from 0 to 1 at x = 0, sigmoid's and tanh's are bumps that fall "
-       "towards 0 on both sides, GELU's rises from about 0 to slightly above 1, dipping below 0 on the left.")
+ranges = [f"{n} ranges from {values[n].min():.2f} to {values[n].max():.2f}"
+          for n in activations]
+peaks = [f"{n}'s derivative peaks at {d.max():.2f}"
+         + ("" if n == "ReLU" else f" at x = {grid[np.argmax(d)]:.2f}")
+         for n, d in derivatives.items()]
+alt = ("Two rows of four panels over x from -4 to 4. Top: "
+       + "; ".join(ranges)
+       + ". Bottom: the derivatives from autograd, with the closed forms "
+       "as dots lying on the lines; " + "; ".join(peaks)
+       + "; ReLU's derivative is a step from 0 to 1 at x = 0, sigmoid's "
+       "and tanh's are bumps that fall towards 0 on both sides, GELU's "
+       "rises from about 0 to slightly above 1, dipping below 0 on the "
+       "left.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -152,19 +166,26 @@ viz.show(fig, alt=alt)
 
 # %%
 at_4 = np.isclose(np.abs(grid), 4.0)
-print(f"{'':8} {'largest f′':>10} {'at x':>6} {'f′(-4)':>9} {'f′(4)':>9} {'min f':>7}")
+print(f"{'':8} {'largest f′':>10} {'at x':>6} {'f′(-4)':>9}"
+      f" {'f′(4)':>9} {'min f':>7}")
 for name, d in derivatives.items():
     left, right = d[at_4]
-    x_peak = f"{grid[np.argmax(d)]:6.2f}" if name != "ReLU" else "   x>0"
-    print(f"{name:8} {d.max():10.4f} {x_peak} {left:9.2e} {right:9.2e} {values[name].min():7.3f}")
+    x_peak = "x > 0" if name == "ReLU" else f"{grid[np.argmax(d)]:.2f}"
+    print(f"{name:8} {d.max():10.4f} {x_peak:>6} {left:9.2e} {right:9.2e}"
+          f" {values[name].min():7.3f}")
 
-zero = np.isclose(grid, 0.0)
-assert np.isclose(derivatives["sigmoid"].max(), 0.25) and derivatives["sigmoid"][zero] == derivatives["sigmoid"].max()
-assert np.isclose(derivatives["tanh"].max(), 1.0) and derivatives["tanh"][zero] == derivatives["tanh"].max()
-assert derivatives["sigmoid"][at_4].max() < 0.02 and derivatives["tanh"][at_4].max() < 0.002, "saturation at |x| = 4"
-assert np.all(derivatives["ReLU"][grid > 0] == 1) and np.all(derivatives["ReLU"][grid < 0] == 0)
-assert values["GELU"].min() < 0 and -1 < grid[np.argmin(values["GELU"])] < -0.5, "GELU dips below 0 left of 0"
-assert derivatives["GELU"].min() < 0 < 1 < derivatives["GELU"].max(), "GELU's slope dips below 0 and rises above 1"
+d_sigmoid, d_tanh = derivatives["sigmoid"], derivatives["tanh"]
+d_relu, d_gelu = derivatives["ReLU"], derivatives["GELU"]
+at_0 = np.isclose(grid, 0.0)
+assert np.isclose(d_sigmoid.max(), 0.25), "sigmoid' peaks at 1/4"
+assert np.isclose(d_tanh.max(), 1.0), "tanh' peaks at 1"
+assert d_sigmoid[at_0] == d_sigmoid.max() and d_tanh[at_0] == d_tanh.max()
+assert d_sigmoid[at_4].max() < 0.02, "sigmoid saturates at |x| = 4"
+assert d_tanh[at_4].max() < 0.002, "tanh saturates at |x| = 4"
+assert np.all(d_relu[grid > 0] == 1) and np.all(d_relu[grid < 0] == 0)
+x_min_gelu = grid[np.argmin(values["GELU"])]
+assert values["GELU"].min() < 0 and -1 < x_min_gelu < -0.5, "GELU dips"
+assert d_gelu.min() < 0 < 1 < d_gelu.max(), "GELU's slope leaves [0, 1]"
 
 # %% [markdown]
 # ## Why a nonlinearity is needed at all
@@ -184,17 +205,19 @@ assert derivatives["GELU"].min() < 0 < 1 < derivatives["GELU"].max(), "GELU's sl
 # %%
 layers = [tt.Linear(4, 8), tt.Linear(8, 8), tt.Linear(8, 3)]
 linear_stack = tt.Sequential(*layers)
-(W1, b1), (W2, b2), (W3, b3) = [(layer.weight, layer.bias) for layer in layers]
-W = W1 @ W2 @ W3                                   # (4, 3)
-b = (b1 @ W2 + b2) @ W3 + b3                       # (3,)
+(W1, b1), (W2, b2), (W3, b3) = [(m.weight, m.bias) for m in layers]
+W = W1 @ W2 @ W3  # (4, 3)
+b = (b1 @ W2 + b2) @ W3 + b3  # (3,)
 
 inputs = Tensor(rng.normal(size=(200, 4)))
 with tt.no_grad():
     stacked = linear_stack(inputs)
     collapsed = inputs @ W + b
 gap = np.abs(stacked.data - collapsed.data).max()
-assert W.shape == (4, 3) and gap < 1e-5, f"the stack differs from x @ W + b by {gap:.1e}"
-print(f"three layers vs one (4, 3) matrix and a bias: largest difference {gap:.1e}")
+assert W.shape == (4, 3), W.shape
+assert gap < 1e-5, f"the stack differs from x @ W + b by {gap:.1e}"
+print(f"three layers vs one {W.shape} matrix and a bias: "
+      f"largest difference {gap:.1e}")
 
 # %% [markdown]
 # Put a ReLU between the same three layers and this breaks. To show that no
@@ -205,23 +228,26 @@ print(f"three layers vs one (4, 3) matrix and a bias: largest difference {gap:.1
 # ReLU network a sizeable part of the output remains unexplained.
 
 # %%
-relu_net = tt.Sequential(layers[0], tt.ReLU(), layers[1], tt.ReLU(), layers[2])  # the same weights
+relu_net = tt.Sequential(layers[0], tt.ReLU(), layers[1], tt.ReLU(),
+                         layers[2])  # the same three layers
 
 
 def unexplained(model):
-    """Fraction of the output's variance the best linear map of the input leaves unexplained."""
+    """Share of the output's variance the best linear fit leaves over."""
     with tt.no_grad():
         outputs = model(inputs).data.astype(np.float64)
     design = np.column_stack([inputs.data, np.ones(len(inputs.data))])
     coef = np.linalg.lstsq(design, outputs, rcond=None)[0]
-    return ((design @ coef - outputs) ** 2).sum() / ((outputs - outputs.mean(axis=0)) ** 2).sum()
+    left_over = ((design @ coef - outputs) ** 2).sum()
+    return left_over / ((outputs - outputs.mean(axis=0)) ** 2).sum()
 
 
 left_linear, left_relu = unexplained(linear_stack), unexplained(relu_net)
-assert left_linear < 1e-9, f"a linear stack should be fitted exactly, {left_linear:.1e} left"
-assert left_relu > 0.05, f"the ReLU network should not be linear, only {left_relu:.1e} left"
-print(f"variance left unexplained by the best linear map: linear stack {left_linear:.1e}, "
-      f"with ReLU {left_relu:.1%}")
+assert left_linear < 1e-9, f"linear stack: {left_linear:.1e} left over"
+assert left_relu > 0.05, f"ReLU network: only {left_relu:.1e} left over"
+print("variance the best linear map leaves unexplained:")
+print(f"  three linear layers: {left_linear:.1e}")
+print(f"  with ReLU between:   {left_relu:.1%}")
 
 # %% [markdown]
 # In one dimension the difference is easy to see. The next figure takes a
@@ -230,33 +256,49 @@ print(f"variance left unexplained by the best linear map: linear stack {left_lin
 # The first is a straight line: its second differences vanish. The second is
 # piecewise linear with kinks, one wherever some hidden unit switches on or
 # off; that bending is what lets a network fit curved functions.
+#
+# ```{admonition} How to read this figure
+# :class: tip
+# Both panels plot the network's single output against its single input, with
+# the same weights. On the left every layer is linear and the result is one
+# straight line; on the right each change of slope is a place where one of the
+# 32 hidden ReLUs switches between off (output 0) and on.
+# ```
 
 # %%
 small = [tt.Linear(1, 16), tt.Linear(16, 16), tt.Linear(16, 1)]
 line_net = tt.Sequential(*small)
-kinked_net = tt.Sequential(small[0], tt.ReLU(), small[1], tt.ReLU(), small[2])
+kinked_net = tt.Sequential(small[0], tt.ReLU(), small[1], tt.ReLU(),
+                           small[2])
 xs = np.linspace(-3, 3, 601)
 with tt.no_grad():
     line_out = line_net(Tensor(xs[:, None])).data.ravel()
     kinked_out = kinked_net(Tensor(xs[:, None])).data.ravel()
 line_curvature = np.abs(np.diff(line_out, 2)).max()
 kinks = int((np.abs(np.diff(kinked_out, 2)) > 1e-4).sum())
-assert line_curvature < 1e-5, f"the linear stack bends: second difference {line_curvature:.1e}"
+assert line_curvature < 1e-5, f"linear stack bends: {line_curvature:.1e}"
 assert kinks >= 2, f"the ReLU network should bend, found {kinks} kinks"
-print(f"largest second difference: linear stack {line_curvature:.1e}; "
-      f"the ReLU network bends at {kinks} of the {len(xs) - 2} interior grid points")
+print(f"largest second difference of the linear stack: "
+      f"{line_curvature:.1e}")
+print(f"the ReLU network bends at {kinks} of the {len(xs) - 2} "
+      f"interior grid points")
 
 # %% mystnb={"figure": {"caption": "The same three layers without (left) and with (right) ReLU between them, as a function of a 1-D input.", "name": "fig-linear-collapse"}}
-fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.8), sharex=True, layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.8),
+                         sharex=True, layout="constrained")
 fig.set_facecolor("white")
 axes[0].plot(xs, line_out, color=viz.CLASS_COLORS[0])
-axes[0].set(title="three linear layers", xlabel="input $x$", ylabel="output")
+axes[0].set(title="three linear layers", xlabel="input $x$",
+            ylabel="output")
 axes[1].plot(xs, kinked_out, color=viz.CLASS_COLORS[1])
 axes[1].set(title="the same layers with ReLU", xlabel="input $x$")
-alt = (f"Two line plots over inputs from -3 to 3. Left, three linear layers: a straight line from "
-       f"{line_out[0]:.2f} to {line_out[-1]:.2f}. Right, the same layers with ReLU between them: a "
-       f"piecewise-linear curve from {kinked_out[0]:.2f} to {kinked_out[-1]:.2f}, between "
-       f"{kinked_out.min():.2f} and {kinked_out.max():.2f}, that changes slope at {kinks} grid points.")
+alt = (f"Two line plots over inputs from -3 to 3. Left, three linear "
+       f"layers: a straight line from {line_out[0]:.2f} to "
+       f"{line_out[-1]:.2f}. Right, the same layers with ReLU between "
+       f"them: a piecewise-linear curve from {kinked_out[0]:.2f} to "
+       f"{kinked_out[-1]:.2f}, between {kinked_out.min():.2f} and "
+       f"{kinked_out.max():.2f}, that changes slope at {kinks} grid "
+       f"points.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -283,21 +325,27 @@ viz.show(fig, alt=alt)
 # %%
 scores = np.array([3.0, 1.5, 1.0, 0.2, -1.0])
 temperatures = np.array([0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
-probs = tt.softmax(Tensor(scores[None, :] / temperatures[:, None]), axis=-1).data.astype(np.float64)
+scaled = Tensor(scores[None, :] / temperatures[:, None])  # (6, 5)
+probs = tt.softmax(scaled, axis=-1).data.astype(np.float64)
 entropy = -(probs * np.log(probs)).sum(axis=1)
-uniform_entropy = np.log(len(scores))
+K = len(scores)
+uniform_entropy = np.log(K)
 
-print(f"{'T':>5} " + " ".join(f"p{k + 1:<6}" for k in range(len(scores))) + " sum      entropy")
+print(f"{'T':>5} " + " ".join(f"p{k + 1:<6}" for k in range(K))
+      + f"{'sum':>8} {'entropy':>8}")
 for T, p, h in zip(temperatures, probs, entropy):
-    print(f"{T:5g} " + " ".join(f"{v:.4f} " for v in p) + f"{p.sum():.6f} {h:.4f}")
-print(f"entropy of the uniform distribution over {len(scores)} classes: ln {len(scores)} = {uniform_entropy:.4f}")
+    print(f"{T:5g} " + " ".join(f"{v:.4f} " for v in p)
+          + f"{p.sum():8.6f} {h:8.4f}")
+print(f"entropy of the uniform distribution: ln {K} = "
+      f"{uniform_entropy:.4f}")
 
-assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-6), "every row sums to 1"
+ranking = np.argsort(-probs, axis=1)
+assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-6), "rows sum to 1"
 assert np.all(probs > 0), "every probability is positive"
-assert np.all(np.argsort(-probs, axis=1) == np.argsort(-scores)), "the order of the scores is kept"
+assert np.all(ranking == np.argsort(-scores)), "the ranking is kept"
 assert np.all(np.diff(entropy) > 0), "entropy rises with the temperature"
-assert probs[0].max() > 0.99, "at T = 0.25 almost all mass is on the top score"
-assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 the distribution is close to uniform"
+assert probs[0].max() > 0.99, "at T = 0.25 the top score takes > 99 %"
+assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 nearly uniform"
 
 # %% [markdown]
 # Every row sums to 1, the ranking of the classes never changes, and the
@@ -305,7 +353,8 @@ assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 the distribution is close
 # class takes more than 99 % of the probability, while at $T = 8$ the entropy
 # is above 95 % of its maximum, $\ln 5$.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Left: one group of bars per temperature, one bar per class, in the order of
 # the scores (class 1 has the highest score). Right: the entropy of each of
 # those distributions against the temperature (log scale); the dashed line is
@@ -313,31 +362,39 @@ assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 the distribution is close
 # ```
 
 # %% mystnb={"figure": {"caption": "Softmax of the same five scores at six temperatures, and the entropy of each distribution.", "name": "fig-softmax-temperature"}}
-fig, (ax_bars, ax_entropy) = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.9), layout="constrained",
-                                          gridspec_kw={"width_ratios": [2, 1]})
+fig, (ax_bars, ax_entropy) = plt.subplots(
+    1, 2, figsize=(viz.FIGURE_WIDTH, 2.9), layout="constrained",
+    gridspec_kw={"width_ratios": [2, 1]})
 fig.set_facecolor("white")
-width = 0.8 / len(scores)
-offsets = (np.arange(len(scores)) - (len(scores) - 1) / 2) * width
-for k in range(len(scores)):
-    ax_bars.bar(np.arange(len(temperatures)) + offsets[k], probs[:, k], width,
-                color=viz.CLASS_COLORS[k], label=f"class {k + 1} (score {scores[k]:g})")
-ax_bars.set_xticks(np.arange(len(temperatures)), [f"{T:g}" for T in temperatures])
+width = 0.8 / K
+offsets = (np.arange(K) - (K - 1) / 2) * width
+t_labels = [f"{T:g}" for T in temperatures]
+for k in range(K):
+    ax_bars.bar(np.arange(len(temperatures)) + offsets[k], probs[:, k],
+                width, color=viz.CLASS_COLORS[k],
+                label=f"class {k + 1} (score {scores[k]:g})")
+ax_bars.set_xticks(np.arange(len(temperatures)), t_labels)
 ax_bars.set_yticks(np.linspace(0, 1, 6))
-ax_bars.set(xlabel="temperature $T$", ylabel="probability", ylim=(0, 1.32))
+ax_bars.set(xlabel="temperature $T$", ylabel="probability",
+            ylim=(0, 1.32))
 ax_bars.legend(ncols=3, fontsize=7, loc="upper right")
 ax_entropy.semilogx(temperatures, entropy, "o-", color="black")
-ax_entropy.axhline(uniform_entropy, color="0.5", linestyle="--", label=f"ln {len(scores)}")
-ax_entropy.set_xticks(temperatures, [f"{T:g}" for T in temperatures], minor=False)
+ax_entropy.axhline(uniform_entropy, color="0.5", linestyle="--",
+                   label=f"ln {K}")
+ax_entropy.set_xticks(temperatures, t_labels, minor=False)
 ax_entropy.minorticks_off()
-ax_entropy.set(xlabel="temperature $T$", ylabel="entropy (nats)", ylim=(0, uniform_entropy * 1.1))
+ax_entropy.set(xlabel="temperature $T$", ylabel="entropy (nats)",
+               ylim=(0, uniform_entropy * 1.1))
 ax_entropy.legend(loc="lower right")
-alt = (f"Left: grouped bars of the softmax probabilities of {len(scores)} classes with scores "
-       f"{', '.join(f'{s:g}' for s in scores)} at temperatures {', '.join(f'{T:g}' for T in temperatures)}; "
-       f"the top class's probability falls from {probs[0, 0]:.3f} at T = {temperatures[0]:g} to "
-       f"{probs[-1, 0]:.3f} at T = {temperatures[-1]:g}, while the lowest class's rises from "
-       f"{probs[0, -1]:.1e} to {probs[-1, -1]:.3f}. Right: entropy against temperature on a log axis, "
-       f"rising from {entropy[0]:.3f} to {entropy[-1]:.3f} nats towards the dashed line at "
-       f"ln {len(scores)} = {uniform_entropy:.3f}.")
+alt = (f"Left: grouped bars of the softmax probabilities of {K} classes "
+       f"with scores {', '.join(f'{s:g}' for s in scores)} at "
+       f"temperatures {', '.join(t_labels)}; the top class's probability "
+       f"falls from {probs[0, 0]:.3f} at T = {t_labels[0]} to "
+       f"{probs[-1, 0]:.3f} at T = {t_labels[-1]}, while the lowest "
+       f"class's rises from {probs[0, -1]:.1e} to {probs[-1, -1]:.3f}. "
+       f"Right: entropy against temperature on a log axis, rising from "
+       f"{entropy[0]:.3f} to {entropy[-1]:.3f} nats towards the dashed "
+       f"line at ln {K} = {uniform_entropy:.3f}.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -346,17 +403,19 @@ viz.show(fig, alt=alt)
 # which is how softmax is computed safely: tinytorch subtracts the largest score
 # first, so scores in the thousands give no overflow. And with two classes,
 # softmax is the sigmoid of the difference of the scores,
-# $p_1 = \sigma(z_1 - z_2)$: the single neuron on the next page is a two-class
-# softmax in disguise.
+# $p_1 = \sigma(z_1 - z_2)$: the single neuron of {doc}`single_neuron` is a
+# two-class softmax in disguise.
 
 # %%
 z = Tensor(scores)
-assert np.allclose(tt.softmax(z + 100.0).data, tt.softmax(z).data, atol=1e-6), "shift invariance"
+shifted = tt.softmax(z + 100.0).data
+assert np.allclose(shifted, tt.softmax(z).data, atol=1e-6), "shift"
 huge = tt.softmax(Tensor([1000.0, 999.0, 990.0])).data
 assert np.all(np.isfinite(huge)) and np.isclose(huge.sum(), 1.0), huge
 pair = Tensor([[2.0, 0.5], [-1.0, 1.0], [0.3, 0.3]])
 two_class = tt.softmax(pair).data[:, 0]
 as_sigmoid = tt.sigmoid(pair[:, 0] - pair[:, 1]).data
-assert np.allclose(two_class, as_sigmoid, atol=1e-6), (two_class, as_sigmoid)
+assert np.allclose(two_class, as_sigmoid, atol=1e-6), "two-class softmax"
 print("softmax([1000, 999, 990]) =", np.round(huge, 5))
-print("two-class softmax:", np.round(two_class, 4), "  sigmoid of the difference:", np.round(as_sigmoid, 4))
+print("two-class softmax:        ", np.round(two_class, 4))
+print("sigmoid of the difference:", np.round(as_sigmoid, 4))
