@@ -80,14 +80,16 @@ neuron = tt.Sequential(tt.Linear(2, 1), tt.Sigmoid())
 inputs, targets = Tensor(X), Tensor(gates["and"][1])
 p = neuron(inputs).reshape(4)
 tt.binary_cross_entropy(p, targets).backward()
-linear = neuron[0]
-by_formula_w = X.T @ (p.data - targets.data) / 4
-by_formula_b = (p.data - targets.data).sum() / 4
-assert np.allclose(linear.weight.grad.ravel(), by_formula_w, atol=1e-6), (linear.weight.grad, by_formula_w)
-assert np.allclose(linear.bias.grad, by_formula_b, atol=1e-6), (linear.bias.grad, by_formula_b)
+grad_w, grad_b = neuron[0].weight.grad.ravel(), neuron[0].bias.grad
+error = p.data - targets.data  # p - y, one per example
+by_formula_w, by_formula_b = X.T @ error / 4, error.sum() / 4
+assert np.allclose(grad_w, by_formula_w, atol=1e-6), "weight gradient"
+assert np.allclose(grad_b, by_formula_b, atol=1e-6), "bias gradient"
 print("untrained probabilities:", np.round(p.data, 3))
-print("weight gradient, autograd:", linear.weight.grad.ravel(), " formula:", by_formula_w)
-print("bias gradient,   autograd:", linear.bias.grad, "        formula:", by_formula_b)
+print(f"{'':8} {'autograd':>22} {'formula':>22}")
+print(f"{'weights':8} {np.array2string(grad_w, precision=5):>22} "
+      f"{np.array2string(by_formula_w, precision=5):>22}")
+print(f"{'bias':8} {grad_b[0]:22.5f} {by_formula_b:22.5f}")
 
 # %% [markdown]
 # ## Training
@@ -101,7 +103,10 @@ print("bias gradient,   autograd:", linear.bias.grad, "        formula:", by_for
 
 # %%
 def train_neuron(gate, steps=1000, lr=1.0):
-    """A fresh Linear(2, 1) + sigmoid trained on a gate; returns it and its loss and accuracy per step."""
+    """Train a fresh Linear(2, 1) + sigmoid on a gate.
+
+    Returns the model and its loss and accuracy at every step.
+    """
     features, labels = (Tensor(a) for a in tt.datasets.logic_gate(gate))
     model = tt.Sequential(tt.Linear(2, 1), tt.Sigmoid())
     optimizer = tt.SGD(model.parameters(), lr=lr)
@@ -122,10 +127,13 @@ for gate in gates:
     neurons[gate], histories[gate] = train_neuron(gate)
     h = histories[gate]
     first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0))
-    assert all(a == 1.0 for a in h["accuracy"][first_perfect:]), f"{gate}: accuracy drops after step {first_perfect + 1}"
-    assert h["loss"][-1] < 0.05 < h["loss"][0], f"{gate}: loss {h['loss'][0]:.3f} -> {h['loss'][-1]:.3f}"
-    print(f"{gate.upper():3}: loss {h['loss'][0]:.3f} -> {h['loss'][-1]:.4f}; "
-          f"accuracy {h['accuracy'][0]:.0%} at the first step, 100% from step {first_perfect + 1} on")
+    stays = all(a == 1.0 for a in h["accuracy"][first_perfect:])
+    first_loss, last_loss = h["loss"][0], h["loss"][-1]
+    assert stays, f"{gate}: accuracy drops after step {first_perfect + 1}"
+    assert last_loss < 0.05 < first_loss, f"{gate}: loss {last_loss:.3f}"
+    print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f}; "
+          f"accuracy {h['accuracy'][0]:.0%} at the first step, "
+          f"100% from step {first_perfect + 1} on")
 
 # %% [markdown]
 # Each gate's loss starts above 0.05 and ends below it. Accuracy (the share of
@@ -133,7 +141,8 @@ for gate in gates:
 # loss stops falling: after that, training keeps pushing the probabilities
 # further towards 0 and 1.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Left: the cross-entropy loss at each step, on a log scale, so a straight
 # stretch means the loss shrinks by a constant factor per step. Right: the
 # fraction of the four examples classified correctly at each step, which can
@@ -142,22 +151,29 @@ for gate in gates:
 # ```
 
 # %% mystnb={"figure": {"caption": "Training loss and accuracy of the neuron on AND and OR, per gradient step.", "name": "fig-neuron-training"}}
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.6),
+                                      layout="constrained")
 fig.set_facecolor("white")
+falls, rises = [], []
 for k, (gate, h) in enumerate(histories.items()):
     steps = np.arange(1, len(h["loss"]) + 1)
-    ax_loss.semilogy(steps, h["loss"], color=viz.CLASS_COLORS[k], label=gate.upper())
-    ax_acc.plot(steps, h["accuracy"], color=viz.CLASS_COLORS[k], label=gate.upper(),
+    color, name = viz.CLASS_COLORS[k], gate.upper()
+    ax_loss.semilogy(steps, h["loss"], color=color, label=name)
+    ax_acc.plot(steps, h["accuracy"], color=color, label=name,
                 linestyle="-" if k == 0 else "--")
+    first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0)) + 1
+    falls.append(f"{name} falls from {h['loss'][0]:.3f} to "
+                 f"{h['loss'][-1]:.4f}")
+    rises.append(f"{name} starts at {h['accuracy'][0]:.0%} and stays at "
+                 f"100% from step {first_perfect}")
 ax_loss.set(xlabel="step", ylabel="binary cross-entropy")
-ax_acc.set(xlabel="step", ylabel="accuracy", ylim=(-0.05, 1.05), xscale="log")
+ax_acc.set(xlabel="step", ylabel="accuracy", ylim=(-0.05, 1.05),
+           xscale="log")
 ax_loss.legend()
 ax_acc.legend(loc="lower right")
-alt = ("Left: training loss against step on a log axis for the two gates; " +
-       "; ".join(f"{g.upper()} falls from {h['loss'][0]:.3f} to {h['loss'][-1]:.4f}" for g, h in histories.items()) +
-       f" over {len(histories['and']['loss'])} steps. Right: accuracy against step on a log axis; " +
-       "; ".join(f"{g.upper()} starts at {h['accuracy'][0]:.0%} and stays at 100% from step "
-                 f"{int(np.argmax(np.array(h['accuracy']) == 1.0)) + 1}" for g, h in histories.items()) + ".")
+alt = (f"Left: training loss on a log axis against step, over "
+       f"{len(steps)} steps; " + "; ".join(falls) + ". Right: accuracy "
+       f"against step on a log axis; " + "; ".join(rises) + ".")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -181,9 +197,10 @@ for n, (x1, x2) in enumerate(X):
 for gate, probs in probabilities.items():
     labels = gates[gate][1]
     margins = np.where(labels == 1, probs - 0.5, 0.5 - probs)
-    assert tt.accuracy(probs, labels) == 1.0, f"{gate}: {probs} for {labels}"
-    assert margins.min() >= MARGIN, f"{gate}: smallest margin {margins.min():.3f} < {MARGIN}"
-    print(f"{gate.upper()}: 4/4 correct, smallest distance from 0.5: {margins.min():.3f}")
+    assert tt.accuracy(probs, labels) == 1.0, f"{gate}: {probs}"
+    assert margins.min() >= MARGIN, f"{gate}: margin {margins.min():.3f}"
+    print(f"{gate.upper()}: 4/4 correct, smallest distance from 0.5: "
+          f"{margins.min():.3f}")
 
 # %% [markdown]
 # ## What the neuron learned: a line
@@ -200,10 +217,11 @@ for gate, probs in probabilities.items():
 # %%
 for gate, model in neurons.items():
     (w1, w2), b = model[0].weight.data.ravel(), model[0].bias.data.item()
-    print(f"{gate.upper():3}: z = {w1:.2f} x1 + {w2:.2f} x2 + ({b:.2f});  corners: "
-          f"b = {b:.2f}, w1 + b = {w1 + b:.2f}, w2 + b = {w2 + b:.2f}, w1 + w2 + b = {w1 + w2 + b:.2f}")
+    print(f"{gate.upper()}: z = {w1:.2f} x1 + {w2:.2f} x2 + ({b:.2f})")
+    print(f"     b = {b:.2f}, w1 + b = {w1 + b:.2f}, w2 + b = {w2 + b:.2f}, "
+          f"w1 + w2 + b = {w1 + w2 + b:.2f}")
     if gate == "and":
-        assert b < 0 and w1 + b < 0 and w2 + b < 0 < w1 + w2 + b, (w1, w2, b)
+        assert b < 0 and max(w1 + b, w2 + b) < 0 < w1 + w2 + b, (w1, w2, b)
     else:
         assert b < 0 < min(w1 + b, w2 + b), (w1, w2, b)
 
@@ -212,7 +230,8 @@ for gate, model in neurons.items():
 # {py:func}`~tinytorch.viz.plot_decision_boundary`, which evaluates the neuron
 # on a fine grid over the unit square.
 #
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # The shaded regions are where the neuron answers 0 (blue) and 1 (orange); the
 # solid line between them is $z = 0$, where $p = 0.5$. The dashed lines are
 # where $p = 0.1$ and $p = 0.9$: every point lies beyond the dashed line on its
@@ -221,26 +240,33 @@ for gate, model in neurons.items():
 # ```
 
 # %% mystnb={"figure": {"caption": "Decision boundaries of the trained neuron for AND (left) and OR (right) over the unit square.", "name": "fig-neuron-boundary"}}
-fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 3.7), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 3.7),
+                         layout="constrained")
 fig.set_facecolor("white")
-grid = np.linspace(-0.25, 1.25, 151)
-gx, gy = np.meshgrid(grid, grid)
+gx, gy = np.meshgrid(np.linspace(-0.25, 1.25, 151),
+                     np.linspace(-0.25, 1.25, 151))
+grid_points = Tensor(np.column_stack([gx.ravel(), gy.ravel()]))
+levels = [0.5 - MARGIN, 0.5 + MARGIN]
 for ax, (gate, model) in zip(axes, neurons.items()):
-    viz.plot_decision_boundary(model, X, gates[gate][1], ax=ax, margin=0.25, output="probabilities",
-                               class_names=["output 0", "output 1"], title=gate.upper())
+    viz.plot_decision_boundary(model, X, gates[gate][1], ax=ax,
+                               margin=0.25, output="probabilities",
+                               class_names=["output 0", "output 1"],
+                               title=gate.upper())
     with tt.no_grad():
-        p_grid = model(Tensor(np.column_stack([gx.ravel(), gy.ravel()]))).data.reshape(gx.shape)
-    ax.contour(gx, gy, p_grid, levels=[0.5 - MARGIN, 0.5 + MARGIN], colors="0.3", linestyles="--",
-               linewidths=0.8)
+        p_grid = model(grid_points).data.reshape(gx.shape)
+    ax.contour(gx, gy, p_grid, levels=levels, colors="0.3",
+               linestyles="--", linewidths=0.8)
     ax.set_aspect("equal")
     ax.get_legend().remove()
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
-viz.show(fig, alt=viz.alt_text(fig) + f" In each panel dashed lines mark where the probability is "
-         f"{0.5 - MARGIN:.1f} and {0.5 + MARGIN:.1f}; every point lies beyond them on its own side.")
+fig.legend(*axes[0].get_legend_handles_labels(), ncols=2,
+           loc="outside lower center")
+viz.show(fig, alt=viz.alt_text(fig) + f" In each panel dashed lines mark "
+         f"where the probability is {levels[0]:.1f} and {levels[1]:.1f}; "
+         f"every point lies beyond them on its own side.")
 
 # %% [markdown]
 # A single line cannot do everything. Its output is 1 on one side and 0 on the
 # other, so it can only compute gates whose 1-corners can be cut off from
 # their 0-corners by a straight line. XOR, which is 1 on two opposite corners,
-# is not such a gate: the next page shows the neuron failing on it and a
+# is not such a gate: {doc}`xor_network` shows the neuron failing on it and a
 # network with a hidden layer succeeding.
