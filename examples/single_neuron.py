@@ -132,7 +132,7 @@ for gate in gates:
     assert stays, f"{gate}: accuracy drops after step {first_perfect + 1}"
     assert last_loss < 0.05 < first_loss, f"{gate}: loss {last_loss:.3f}"
     print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f}; "
-          f"accuracy {h['accuracy'][0]:.0%} at the first step, "
+          f"accuracy {h['accuracy'][0]:.0%} at step 1, "
           f"100% from step {first_perfect + 1} on")
 
 # %% [markdown]
