@@ -140,19 +140,19 @@ for k, name in enumerate(activations):
 axes[0, 0].set_ylabel("$f(x)$")
 axes[1, 0].set_ylabel("$f'(x)$")
 axes[1, 0].legend(loc="center right", fontsize=7)
-ranges = [f"{n} ranges from {values[n].min():.2f} to {values[n].max():.2f}"
-          for n in activations]
+ranges = [f"{n} ranges from {v.min():.2f} to {v.max():.2f}"
+          for n, v in values.items()]
 peaks = [f"{n}'s derivative peaks at {d.max():.2f}"
          + ("" if n == "ReLU" else f" at x = {grid[np.argmax(d)]:.2f}")
          for n, d in derivatives.items()]
 alt = ("Two rows of four panels over x from -4 to 4. Top: "
        + "; ".join(ranges)
-       + ". Bottom: the derivatives from autograd, with the closed forms "
-       "as dots lying on the lines; " + "; ".join(peaks)
-       + "; ReLU's derivative is a step from 0 to 1 at x = 0, sigmoid's "
-       "and tanh's are bumps that fall towards 0 on both sides, GELU's "
-       "rises from about 0 to slightly above 1, dipping below 0 on the "
-       "left.")
+       + ". Bottom: the derivatives from autograd, with the closed "
+       "forms as dots lying on the lines; " + "; ".join(peaks)
+       + "; ReLU's derivative is a step from 0 to 1 at x = 0, "
+       "sigmoid's and tanh's are bumps that fall towards 0 on both "
+       "sides, GELU's rises from about 0 to slightly above 1, dipping "
+       "below 0 on the left.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -171,15 +171,16 @@ print(f"{'':8} {'largest f′':>10} {'at x':>6} {'f′(-4)':>9}"
 for name, d in derivatives.items():
     left, right = d[at_4]
     x_peak = "x > 0" if name == "ReLU" else f"{grid[np.argmax(d)]:.2f}"
-    print(f"{name:8} {d.max():10.4f} {x_peak:>6} {left:9.2e} {right:9.2e}"
-          f" {values[name].min():7.3f}")
+    print(f"{name:8} {d.max():10.4f} {x_peak:>6} {left:9.2e}"
+          f" {right:9.2e} {values[name].min():7.3f}")
 
 d_sigmoid, d_tanh = derivatives["sigmoid"], derivatives["tanh"]
 d_relu, d_gelu = derivatives["ReLU"], derivatives["GELU"]
 at_0 = np.isclose(grid, 0.0)
 assert np.isclose(d_sigmoid.max(), 0.25), "sigmoid' peaks at 1/4"
 assert np.isclose(d_tanh.max(), 1.0), "tanh' peaks at 1"
-assert d_sigmoid[at_0] == d_sigmoid.max() and d_tanh[at_0] == d_tanh.max()
+assert d_sigmoid[at_0] == d_sigmoid.max(), "sigmoid' peaks at x = 0"
+assert d_tanh[at_0] == d_tanh.max(), "tanh' peaks at x = 0"
 assert d_sigmoid[at_4].max() < 0.02, "sigmoid saturates at |x| = 4"
 assert d_tanh[at_4].max() < 0.002, "tanh saturates at |x| = 4"
 assert np.all(d_relu[grid > 0] == 1) and np.all(d_relu[grid < 0] == 0)
@@ -233,7 +234,7 @@ relu_net = tt.Sequential(layers[0], tt.ReLU(), layers[1], tt.ReLU(),
 
 
 def unexplained(model):
-    """Share of the output's variance the best linear fit leaves over."""
+    """Share of the output's variance the best linear fit misses."""
     with tt.no_grad():
         outputs = model(inputs).data.astype(np.float64)
     design = np.column_stack([inputs.data, np.ones(len(inputs.data))])
@@ -242,7 +243,8 @@ def unexplained(model):
     return left_over / ((outputs - outputs.mean(axis=0)) ** 2).sum()
 
 
-left_linear, left_relu = unexplained(linear_stack), unexplained(relu_net)
+left_linear = unexplained(linear_stack)
+left_relu = unexplained(relu_net)
 assert left_linear < 1e-9, f"linear stack: {left_linear:.1e} left over"
 assert left_relu > 0.05, f"ReLU network: only {left_relu:.1e} left over"
 print("variance the best linear map leaves unexplained:")
@@ -276,7 +278,7 @@ with tt.no_grad():
     kinked_out = kinked_net(Tensor(xs[:, None])).data.ravel()
 line_curvature = np.abs(np.diff(line_out, 2)).max()
 kinks = int((np.abs(np.diff(kinked_out, 2)) > 1e-4).sum())
-assert line_curvature < 1e-5, f"linear stack bends: {line_curvature:.1e}"
+assert line_curvature < 1e-5, f"it bends: {line_curvature:.1e}"
 assert kinks >= 2, f"the ReLU network should bend, found {kinks} kinks"
 print(f"largest second difference of the linear stack: "
       f"{line_curvature:.1e}")
@@ -343,7 +345,7 @@ ranking = np.argsort(-probs, axis=1)
 assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-6), "rows sum to 1"
 assert np.all(probs > 0), "every probability is positive"
 assert np.all(ranking == np.argsort(-scores)), "the ranking is kept"
-assert np.all(np.diff(entropy) > 0), "entropy rises with the temperature"
+assert np.all(np.diff(entropy) > 0), "entropy rises with T"
 assert probs[0].max() > 0.99, "at T = 0.25 the top score takes > 99 %"
 assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 nearly uniform"
 
@@ -386,11 +388,11 @@ ax_entropy.minorticks_off()
 ax_entropy.set(xlabel="temperature $T$", ylabel="entropy (nats)",
                ylim=(0, uniform_entropy * 1.1))
 ax_entropy.legend(loc="lower right")
-alt = (f"Left: grouped bars of the softmax probabilities of {K} classes "
-       f"with scores {', '.join(f'{s:g}' for s in scores)} at "
-       f"temperatures {', '.join(t_labels)}; the top class's probability "
-       f"falls from {probs[0, 0]:.3f} at T = {t_labels[0]} to "
-       f"{probs[-1, 0]:.3f} at T = {t_labels[-1]}, while the lowest "
+alt = (f"Left: grouped bars of the softmax probabilities of {K} "
+       f"classes with scores {', '.join(f'{s:g}' for s in scores)} at "
+       f"temperatures {', '.join(t_labels)}; the top class's "
+       f"probability falls from {probs[0, 0]:.3f} at T = {t_labels[0]} "
+       f"to {probs[-1, 0]:.3f} at T = {t_labels[-1]}, while the lowest "
        f"class's rises from {probs[0, -1]:.1e} to {probs[-1, -1]:.3f}. "
        f"Right: entropy against temperature on a log axis, rising from "
        f"{entropy[0]:.3f} to {entropy[-1]:.3f} nats towards the dashed "
@@ -415,7 +417,7 @@ assert np.all(np.isfinite(huge)) and np.isclose(huge.sum(), 1.0), huge
 pair = Tensor([[2.0, 0.5], [-1.0, 1.0], [0.3, 0.3]])
 two_class = tt.softmax(pair).data[:, 0]
 as_sigmoid = tt.sigmoid(pair[:, 0] - pair[:, 1]).data
-assert np.allclose(two_class, as_sigmoid, atol=1e-6), "two-class softmax"
+assert np.allclose(two_class, as_sigmoid, atol=1e-6), "two classes"
 print("softmax([1000, 999, 990]) =", np.round(huge, 5))
 print("two-class softmax:        ", np.round(two_class, 4))
 print("sigmoid of the difference:", np.round(as_sigmoid, 4))

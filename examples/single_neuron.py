@@ -47,7 +47,7 @@ rng = np.random.default_rng(0)
 # %%
 gates = {name: tt.datasets.logic_gate(name) for name in ("and", "or")}
 X = gates["and"][0]
-assert np.array_equal(X, gates["or"][0]), "both gates share the four inputs"
+assert np.array_equal(X, gates["or"][0]), "the gates share their inputs"
 print(" x1  x2   AND  OR")
 for (x1, x2), a, o in zip(X, gates["and"][1], gates["or"][1]):
     print(f"{x1:3g} {x2:3g} {a:5g} {o:3g}")
@@ -129,10 +129,10 @@ for gate in gates:
     first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0))
     stays = all(a == 1.0 for a in h["accuracy"][first_perfect:])
     first_loss, last_loss = h["loss"][0], h["loss"][-1]
-    assert stays, f"{gate}: accuracy drops after step {first_perfect + 1}"
-    assert last_loss < 0.05 < first_loss, f"{gate}: loss {last_loss:.3f}"
-    print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f}; "
-          f"accuracy {h['accuracy'][0]:.0%} at step 1, "
+    assert stays, f"{gate}: accuracy drops after step {first_perfect}"
+    assert last_loss < 0.05 < first_loss, f"{gate}: {last_loss:.3f}"
+    print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f};"
+          f" accuracy {h['accuracy'][0]:.0%} at step 1, "
           f"100% from step {first_perfect + 1} on")
 
 # %% [markdown]
@@ -151,8 +151,8 @@ for gate in gates:
 # ```
 
 # %% mystnb={"figure": {"caption": "Training loss and accuracy of the neuron on AND and OR, per gradient step.", "name": "fig-neuron-training"}}
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.6),
-                                      layout="constrained")
+fig, (ax_loss, ax_acc) = plt.subplots(
+    1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
 fig.set_facecolor("white")
 falls, rises = [], []
 for k, (gate, h) in enumerate(histories.items()):
@@ -164,8 +164,8 @@ for k, (gate, h) in enumerate(histories.items()):
     first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0)) + 1
     falls.append(f"{name} falls from {h['loss'][0]:.3f} to "
                  f"{h['loss'][-1]:.4f}")
-    rises.append(f"{name} starts at {h['accuracy'][0]:.0%} and stays at "
-                 f"100% from step {first_perfect}")
+    rises.append(f"{name} starts at {h['accuracy'][0]:.0%} and stays "
+                 f"at 100% from step {first_perfect}")
 ax_loss.set(xlabel="step", ylabel="binary cross-entropy")
 ax_acc.set(xlabel="step", ylabel="accuracy", ylim=(-0.05, 1.05),
            xscale="log")
@@ -192,13 +192,14 @@ for gate, model in neurons.items():
     with tt.no_grad():
         probabilities[gate] = model(Tensor(X)).data.ravel()
 for n, (x1, x2) in enumerate(X):
-    print(f"{x1:3g} {x2:3g} | " + " | ".join(
-        f"{gates[g][1][n]:3g}  {probabilities[g][n]:.3f}" for g in gates))
+    columns = [f"{gates[g][1][n]:3g}  {probabilities[g][n]:.3f}"
+               for g in gates]
+    print(f"{x1:3g} {x2:3g} | " + " | ".join(columns))
 for gate, probs in probabilities.items():
     labels = gates[gate][1]
     margins = np.where(labels == 1, probs - 0.5, 0.5 - probs)
     assert tt.accuracy(probs, labels) == 1.0, f"{gate}: {probs}"
-    assert margins.min() >= MARGIN, f"{gate}: margin {margins.min():.3f}"
+    assert margins.min() >= MARGIN, f"{gate}: {margins.min():.3f}"
     print(f"{gate.upper()}: 4/4 correct, smallest distance from 0.5: "
           f"{margins.min():.3f}")
 
@@ -216,14 +217,15 @@ for gate, probs in probabilities.items():
 
 # %%
 for gate, model in neurons.items():
-    (w1, w2), b = model[0].weight.data.ravel(), model[0].bias.data.item()
+    w1, w2 = model[0].weight.data.ravel()
+    b = model[0].bias.data.item()
     print(f"{gate.upper()}: z = {w1:.2f} x1 + {w2:.2f} x2 + ({b:.2f})")
-    print(f"     b = {b:.2f}, w1 + b = {w1 + b:.2f}, w2 + b = {w2 + b:.2f}, "
-          f"w1 + w2 + b = {w1 + w2 + b:.2f}")
+    print(f"     b = {b:.2f}, w1 + b = {w1 + b:.2f}, "
+          f"w2 + b = {w2 + b:.2f}, w1 + w2 + b = {w1 + w2 + b:.2f}")
     if gate == "and":
-        assert b < 0 and max(w1 + b, w2 + b) < 0 < w1 + w2 + b, (w1, w2, b)
+        assert b < 0 and max(w1 + b, w2 + b) < 0 < w1 + w2 + b, "AND"
     else:
-        assert b < 0 < min(w1 + b, w2 + b), (w1, w2, b)
+        assert b < 0 < min(w1 + b, w2 + b), "OR"
 
 # %% [markdown]
 # The figure draws that line with
@@ -260,9 +262,10 @@ for ax, (gate, model) in zip(axes, neurons.items()):
     ax.get_legend().remove()
 fig.legend(*axes[0].get_legend_handles_labels(), ncols=2,
            loc="outside lower center")
-viz.show(fig, alt=viz.alt_text(fig) + f" In each panel dashed lines mark "
-         f"where the probability is {levels[0]:.1f} and {levels[1]:.1f}; "
-         f"every point lies beyond them on its own side.")
+viz.show(fig, alt=viz.alt_text(fig) + f" In each panel dashed lines "
+         f"mark where the probability is {levels[0]:.1f} and "
+         f"{levels[1]:.1f}; every point lies beyond them on its own "
+         f"side.")
 
 # %% [markdown]
 # A single line cannot do everything. Its output is 1 on one side and 0 on the

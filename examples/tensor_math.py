@@ -102,7 +102,7 @@ def draw_on_grid(ax, values, out_shape, title):
     Cells holding the operand's own numbers are solid, copies are faded.
     Returns the number of solid cells.
     """
-    padded = (1,) * (2 - values.ndim) + values.shape  # missing axes -> 1
+    padded = (1,) * (2 - values.ndim) + values.shape  # missing: 1
     full = np.broadcast_to(values.reshape(padded), out_shape)
     rows, cols = np.indices(out_shape)
     own = (rows < padded[0]) & (cols < padded[1])  # the operand's data
@@ -112,8 +112,9 @@ def draw_on_grid(ax, values, out_shape, title):
             (c, r), 1, 1, edgecolor="black", linewidth=1,
             facecolor="#0072B2" if is_own else "#cfe3f2",
             linestyle="-" if is_own else "--"))
-        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center", va="center",
-                color="white" if is_own else "0.35", fontsize=9)
+        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center",
+                va="center", color="white" if is_own else "0.35",
+                fontsize=9)
     ax.set(xlim=(-0.1, out_shape[1] + 0.1), aspect="equal",
            ylim=(out_shape[0] + 0.1, -0.1),
            title=f"{title}\nshape {values.shape}")
@@ -128,8 +129,9 @@ operands = [(col, "col"), (row, "+ row"), (table, "= col + row")]
 solid = [draw_on_grid(ax, t.data, table.shape, name)
          for ax, (t, name) in zip(axes, operands)]
 n_rows, n_cols = table.shape
-alt = (f"Three grids of {n_rows} rows by {n_cols} columns. The first holds "
-       f"the column {col.data.ravel().tolist()} of shape {col.shape} in "
+alt = (f"Three grids of {n_rows} rows by {n_cols} columns. The first "
+       f"holds the column {col.data.ravel().tolist()} of shape "
+       f"{col.shape} in "
        f"its first column ({solid[0]} solid cells), repeated as faded "
        f"copies across the other columns; the second holds the row "
        f"{row.data.tolist()} of shape {row.shape} in its first row "
@@ -173,7 +175,7 @@ products = A.unsqueeze(2) * B.unsqueeze(0)  # (2, 3, 2)
 by_definition = products.sum(axis=1)  # (2, 2)
 C = A @ B
 assert products.shape == (2, 3, 2) and C.shape == (2, 2)
-assert np.array_equal(by_definition.data, C.data), "the sums equal A @ B"
+assert np.array_equal(by_definition.data, C.data), "sums equal A @ B"
 row_0, col_1 = A.data[0], B.data[:, 1]
 terms = " + ".join(f"{a:g}·{b:g}" for a, b in zip(row_0, col_1))
 print("C[0, 1] = row 0 of A · column 1 of B")
@@ -272,12 +274,13 @@ radius_after = np.linalg.norm(P_rot.data, axis=1)
 as_complex = P.data @ [1, 1j], P_rot.data @ [1, 1j]
 turned = np.angle(as_complex[1] / as_complex[0])  # angle of each point
 assert np.allclose(radius_before, radius_after, atol=1e-5), "radii kept"
-assert np.allclose(turned, theta, atol=1e-5), "every point turns by theta"
+assert np.allclose(turned, theta, atol=1e-5), "all turn by theta"
 assert np.allclose((R.T @ R).data, np.eye(2), atol=1e-6), "R^T R = I"
 assert np.allclose((P_rot @ R).data, P.data, atol=1e-5), "R undoes it"
 moved = np.abs(radius_after - radius_before).max()
-print(f"{P.shape[0]} points; turned by {np.rad2deg(turned).min():.4f} to "
-      f"{np.rad2deg(turned).max():.4f} degrees")
+angles = np.rad2deg(turned)
+print(f"{P.shape[0]} points; turned by {angles.min():.4f} to "
+      f"{angles.max():.4f} degrees")
 print(f"largest change of a distance to the origin: {moved:.1e}")
 
 # %% [markdown]
@@ -307,12 +310,13 @@ ax.plot(0, 0, "k+", ms=10)
 ax.set(aspect="equal", xlabel="$x$", ylabel="$y$")
 ax.legend(loc="lower right")
 lo, hi = P_rot.data.min(axis=0), P_rot.data.max(axis=0)
-alt = (f"Scatter plot of {P.shape[0]} points forming a letter F, standing "
-       f"upright to the right of the origin, and the same points rotated "
-       f"{degrees:g} degrees counter-clockwise about the origin, now "
-       f"spanning x from {lo[0]:.2f} to {hi[0]:.2f} and y from "
-       f"{lo[1]:.2f} to {hi[1]:.2f}; grey arcs centred on the origin join "
-       f"{len(tips)} of the points to their rotated images.")
+alt = (f"Scatter plot of {P.shape[0]} points forming a letter F, "
+       f"standing upright to the right of the origin, and the same "
+       f"points rotated {degrees:g} degrees counter-clockwise about "
+       f"the origin, now spanning x from {lo[0]:.2f} to {hi[0]:.2f} "
+       f"and y from {lo[1]:.2f} to {hi[1]:.2f}; grey arcs centred on "
+       f"the origin join {len(tips)} of the points to their rotated "
+       f"images.")
 viz.show(fig, alt=alt)
 
 # %% [markdown]
@@ -345,7 +349,8 @@ def least_squares(x):
     return 0.5 * (residual * residual).sum()
 
 
-x0 = Tensor([[0.5], [-1.0], [2.0]], dtype=np.float64, requires_grad=True)
+x0 = Tensor([[0.5], [-1.0], [2.0]], dtype=np.float64,
+            requires_grad=True)
 least_squares(x0).backward()
 by_formula = A.data.T @ (A.data @ x0.data - b.data)
 assert np.allclose(x0.grad, by_formula, rtol=1e-12, atol=1e-12)
@@ -368,7 +373,8 @@ print(f"largest difference from finite differences: {worst:.1e}")
 x_direct = Tensor(np.linalg.solve(A.data, b.data), dtype=np.float64)
 residual = np.abs((A @ x_direct - b).data).max()
 assert residual < 1e-9, f"residual {residual:.1e}"
-print("x =", x_direct.data.ravel(), f"  largest residual {residual:.1e}")
+print("x =", x_direct.data.ravel())
+print(f"largest residual {residual:.1e}")
 
 # %% [markdown]
 # **By gradient descent**, using only autograd: start from $\mathbf{x} = 0$ and

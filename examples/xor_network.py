@@ -110,7 +110,8 @@ def train(model, features, labels, steps, optimizer):
 
 def probabilities(model, features):
     with tt.no_grad():
-        return tt.sigmoid(model(features)).data.ravel().astype(np.float64)
+        probs = tt.sigmoid(model(features)).data
+    return probs.ravel().astype(np.float64)
 
 
 neuron = tt.Linear(2, 1)
@@ -122,7 +123,7 @@ print("probabilities:", np.round(p_neuron, 4))
 print(f"loss {final:.4f}   ln 2 = {np.log(2):.4f}")
 print(f"weights {neuron.weight.data.ravel()}, bias {neuron.bias.data}")
 assert abs(final - np.log(2)) < 1e-3, f"loss {final:.4f}, not ln 2"
-assert np.abs(p_neuron - 0.5).max() < 0.01, f"{p_neuron} not all near 0.5"
+assert np.abs(p_neuron - 0.5).max() < 0.01, f"{p_neuron}: not all 0.5"
 assert tt.accuracy(p_neuron, y) < 1.0, "a neuron cannot get all four"
 
 # %% [markdown]
@@ -189,8 +190,9 @@ ax.set(xlabel="step", ylabel="binary cross-entropy")
 ax.legend()
 alt = (f"Training loss against step, log scale. The single neuron goes "
        f"from {neuron_losses[0]:.3f} to {neuron_losses[-1]:.4f} over "
-       f"{len(neuron_losses)} steps, ending on the dashed line at ln 2 = "
-       f"{np.log(2):.3f}. The network with two hidden units goes from "
+       f"{len(neuron_losses)} steps, ending on the dashed line at "
+       f"ln 2 = {np.log(2):.3f}. The network with two hidden units "
+       f"goes from "
        f"{network_losses[0]:.3f} to {network_losses[-1]:.2g} over "
        f"{len(network_losses)} steps.")
 viz.show(fig, alt=alt)
@@ -257,22 +259,23 @@ viz.plot_decision_boundary(network, X, y, ax=ax_in, margin=0.25,
                            title="input space")
 W1, b1 = hidden_layer.weight.data, hidden_layer.bias.data
 xs = np.linspace(-0.25, 1.25, 2)
-for k in range(2):  # unit k's input is 0 on W1[0,k] x1 + W1[1,k] x2 + b1[k]
-    ax_in.plot(xs, -(W1[0, k] * xs + b1[k]) / W1[1, k], "--", color="0.3",
-               linewidth=0.9)
+for k in range(2):  # unit k's input is 0 where x W1[:, k] + b1[k] = 0
+    ax_in.plot(xs, -(W1[0, k] * xs + b1[k]) / W1[1, k], "--",
+               color="0.3", linewidth=0.9)
 ax_in.set(xlim=(-0.25, 1.25), ylim=(-0.25, 1.25), aspect="equal")
 viz.plot_decision_boundary(output_layer, H.data, y, ax=ax_hidden,
-                           margin=0.3, output="logits", class_names=names,
-                           title="hidden space")
+                           margin=0.3, output="logits",
+                           class_names=names, title="hidden space")
 ax_hidden.set(xlabel="$h_1$", ylabel="$h_2$", aspect="equal")
 for ax in (ax_in, ax_hidden):
     ax.get_legend().remove()
 fig.legend(*ax_in.get_legend_handles_labels(), ncols=2,
            loc="outside lower center")
-viz.show(fig, alt=viz.alt_text(fig) + " In the first panel, dashed lines "
-         "mark where each of the two hidden units' inputs is zero; the "
-         "second panel shows the points at their hidden-layer coordinates "
-         "h1, h2, with the output neuron's straight decision line.")
+viz.show(fig, alt=viz.alt_text(fig) + " In the first panel, dashed "
+         "lines mark where each of the two hidden units' inputs is "
+         "zero; the second panel shows the points at their "
+         "hidden-layer coordinates h1, h2, with the output neuron's "
+         "straight decision line.")
 
 # %% [markdown]
 # The output neuron gets 4/4 in hidden space by construction: it is part of
@@ -292,7 +295,7 @@ fresh_margins = np.where(y == 1, p_fresh - 0.5, 0.5 - p_fresh)
 print("fresh neuron on the hidden features:", np.round(p_fresh, 4))
 print(f"loss {fresh_losses[-1]:.4f}")
 assert tt.accuracy(p_fresh, y) == 1.0, f"the fresh neuron got {p_fresh}"
-assert fresh_margins.min() >= MARGIN, f"margin {fresh_margins.min():.3f}"
+assert fresh_margins.min() >= MARGIN, f"{fresh_margins.min():.3f}"
 assert fresh_losses[-1] < np.log(2) / 10, "loss far below ln 2"
 
 # %% [markdown]
@@ -323,11 +326,14 @@ def init_many(hidden, n_networks):
 
 
 def train_many(initial, steps=500, lr=0.1):
-    """Train stacked tanh networks on XOR at once; probabilities (S, 4)."""
+    """Train stacked tanh networks on XOR at once.
+
+    Returns their probabilities for the four points, shape (S, 4).
+    """
     W1, b1, W2, b2 = params = [tt.Parameter(a) for a in initial]
     n_networks = W1.shape[0]
     optimizer = tt.Adam(params, lr=lr)
-    labels = Tensor(np.broadcast_to(y[:, None], (n_networks, 4, 1)).copy())
+    labels = Tensor(np.tile(y[:, None], (n_networks, 1, 1)))  # (S,4,1)
     for _ in range(steps):
         # (S, 4, 1): every network's logit for every point
         logits = tt.tanh(inputs @ W1 + b1) @ W2 + b2
@@ -352,7 +358,7 @@ for hidden in (2, 4):
     solved[hidden] = int((margin.min(axis=1) >= MARGIN).sum())
     two_right = (margin >= MARGIN).sum(axis=1) == 2
     at_half = np.abs(probs - 0.5) < 0.05  # (S, 4)
-    one_of_each = (at_half * y).sum(axis=1) == 1  # a 1-point and a 0-point
+    one_of_each = (at_half * y).sum(axis=1) == 1  # one 1-point there
     mixed_pair = (at_half.sum(axis=1) == 2) & one_of_each
     stuck[hidden] = int((two_right & mixed_pair).sum())
     print(f"{hidden:12d} {solved[hidden]:5d}/{n_networks} "
