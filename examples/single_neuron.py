@@ -41,7 +41,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## The data: four rows of a truth table
 #
-# {py:func}`~tinytorch.datasets.logic_gate` returns the four input pairs
+# {py:func}`~tinytorch.datasets.points.logic_gate` returns the four input pairs
 # $(x_1, x_2) \in \{0, 1\}^2$ and the gate's output for each.
 
 # %%
@@ -229,7 +229,7 @@ for gate, model in neurons.items():
 
 # %% [markdown]
 # The figure draws that line with
-# {py:func}`~tinytorch.viz.plot_decision_boundary`, which evaluates the neuron
+# {py:func}`~tinytorch.viz.training.plot_decision_boundary`, which evaluates the neuron
 # on a fine grid over the unit square.
 #
 # ```{admonition} How to read this figure

@@ -231,7 +231,7 @@ print(f"hidden unit 1 acts as {unit_gates[0].upper()}, "
 
 # %% [markdown]
 # The left panel below shows the network's decision regions over the input
-# square, drawn by {py:func}`~tinytorch.viz.plot_decision_boundary`, with the
+# square, drawn by {py:func}`~tinytorch.viz.training.plot_decision_boundary`, with the
 # line of each hidden unit ($\mathbf{x}W_1 + \mathbf{b}_1 = 0$, one column at a
 # time) dashed. The right panel shows the same four points in the hidden
 # layer's coordinates, with the output neuron's decision line
