@@ -128,6 +128,9 @@ for gate in gates:
     h = histories[gate]
     first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0))
     stays = all(a == 1.0 for a in h["accuracy"][first_perfect:])
+    still_falling = np.all(np.diff(h["loss"][first_perfect:]) < 0)
+    assert still_falling, f"{gate}: the loss stops falling"
+    assert first_perfect < 50, f"{gate}: 100 % only at {first_perfect}"
     first_loss, last_loss = h["loss"][0], h["loss"][-1]
     assert stays, f"{gate}: accuracy drops after step {first_perfect}"
     assert last_loss < 0.05 < first_loss, f"{gate}: {last_loss:.3f}"
@@ -137,9 +140,9 @@ for gate in gates:
 
 # %% [markdown]
 # Each gate's loss starts above 0.05 and ends below it. Accuracy (the share of
-# the four examples on the right side of 0.5) reaches 100 % long before the
-# loss stops falling: after that, training keeps pushing the probabilities
-# further towards 0 and 1.
+# the four examples on the right side of 0.5) reaches 100 % within the first
+# few dozen steps, and from then on the loss still falls at every step:
+# training keeps pushing the probabilities further towards 0 and 1.
 #
 # ```{admonition} How to read this figure
 # :class: tip
