@@ -692,3 +692,316 @@ preferred = np.where(on_mirror > on_neighbour, "mirror", "neighbour")
 assert set(preferred) == {"mirror", "neighbour"}, f"both heads prefer the {preferred[0]}"
 assert np.maximum(on_mirror, on_neighbour).min() > 0.5, "a head puts at most half its weight on its position"
 assert np.ptp(on_mirror) > 0.25 and np.ptp(on_neighbour) > 0.25, "the heads' weights differ by 0.25 or less"
+
+# %% [markdown]
+# ## 8. The transformer block
+#
+# A transformer stacks *blocks*. Each tinytorch
+# {py:class}`~tinytorch.core.attention.TransformerBlock` is **pre-norm** (as in GPT-2): two
+# residual branches, each normalising its input with a
+# {py:class}`~tinytorch.core.layers.LayerNorm`, transforming it, and adding the result back,
+#
+# $$
+# \begin{aligned}
+# x &\leftarrow x + \mathrm{MHA}(\mathrm{LN}_1(x)), \\
+# x &\leftarrow x + W_2\, \mathrm{GELU}(W_1\, \mathrm{LN}_2(x) + b_1) + b_2 .
+# \end{aligned}
+# $$
+#
+# Attention moves information *between* positions; the feed-forward network then transforms each
+# position on its own. The residual additions keep a direct path from input to output, so the
+# gradient reaches early layers undiminished and each branch only has to learn a correction. The
+# list `RESIDUAL_BRANCHES` below names the block's sub-modules in the order of the equations; it
+# is checked against the block's own forward pass and against its list of sub-modules, and the
+# diagram is drawn from it.
+
+# %%
+block = model.blocks[0]
+RESIDUAL_BRANCHES = [("ln1", "attn"), ("ln2", "ff")]  # x <- x + sublayer(norm(x)), in this order
+
+
+def block_by_hand(block, h):
+    """The block's forward pass written out from RESIDUAL_BRANCHES (dropout is 0 here)."""
+    for norm, sublayer in RESIDUAL_BRANCHES:
+        h = h + getattr(block, sublayer)(getattr(block, norm)(h))
+    return h
+
+
+h_in = model.positions(model.embed(x_test[:4]))
+with tt.no_grad():
+    assert np.allclose(block(h_in).data, block_by_hand(block, h_in).data, atol=1e-5), "diagram != block"
+with_parameters = {name for name, child in block.named_children() if child.parameters()}
+drawn = {name for branch in RESIDUAL_BRANCHES for name in branch}
+assert with_parameters == drawn, f"sub-modules {with_parameters} but the diagram has {drawn}"
+
+
+def count_parameters(module):
+    return sum(p.size for p in module.parameters())
+
+
+def box_label(name, module):
+    """Name, class, sub-modules (repeats grouped, dropout left out), parameter count: one per line."""
+    parts = []
+    for child in module.children():
+        if isinstance(child, tt.Dropout):
+            continue
+        text = type(child).__name__
+        if isinstance(child, tt.Linear):
+            text += " {}→{}".format(*child.weight.shape)
+        if parts and parts[-1][1] == text:
+            parts[-1][0] += 1
+        else:
+            parts.append([1, text])
+    inside = [text if n == 1 else f"{n} × {text}" for n, text in parts]
+    if isinstance(module, tt.LayerNorm):
+        inside = [f"over {module.weight.size} features"]
+    if isinstance(module, MultiHeadAttention):
+        inside.insert(0, f"{module.num_heads} heads of {module.head_dim}")
+    return "\n".join([name, type(module).__name__, *inside, f"{count_parameters(module):,} parameters"])
+
+
+def draw_block(block, branches, width=viz.FIGURE_WIDTH):
+    """Boxes and arrows, left to right, for the pre-norm residual branches of `block`."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    fig, ax = plt.subplots(figsize=(width, 2.3), layout="constrained")
+    fig.set_facecolor("white")
+    nodes = [("text", "input\n(N, L, E)")]
+    for norm, sublayer in branches:
+        nodes += [("box", box_label(norm, getattr(block, norm))),
+                  ("box", box_label(sublayer, getattr(block, sublayer))), ("add", "+")]
+    nodes.append(("text", "output\n(N, L, E)"))
+    box_widths = {"LayerNorm": 0.85, "MultiHeadAttention": 1.15}  # by class name, in inches
+    sizes = [{"text": 0.55, "add": 0.26}[kind] if kind != "box" else box_widths.get(label.split("\n")[1], 1.1)
+             for kind, label in nodes]
+    gap = (width - sum(sizes)) / (len(nodes) + 1)
+    lefts = gap + np.concatenate([[0], np.cumsum(np.array(sizes) + gap)[:-1]])
+    colors = {"LayerNorm": "#E69F0033", "MultiHeadAttention": "#0072B233", "Sequential": "#009E7333"}
+    for (kind, label), left, size in zip(nodes, lefts, sizes):
+        if kind == "box":
+            color = colors.get(label.split("\n")[1], "#dddddd")
+            ax.add_patch(FancyBboxPatch((left, -0.6), size, 1.2, boxstyle="round,pad=0.03",
+                                        fc=color, ec="black", lw=0.8))
+        elif kind == "add":
+            ax.add_patch(Circle((left + size / 2, 0), size / 2, fc="white", ec="black", lw=0.8))
+        ax.text(left + size / 2, 0, label, ha="center", va="center", fontsize=6.5 if kind == "box" else 8)
+    arrow = dict(arrowstyle="-|>", color="black", lw=0.8, shrinkA=0, shrinkB=0)
+    for left, size, next_left in zip(lefts[:-1], sizes[:-1], lefts[1:]):
+        ax.annotate("", xy=(next_left, 0), xytext=(left + size, 0), arrowprops=arrow)
+    for b in range(len(branches)):  # residual: from before the norm, over the branch, into the +
+        start = lefts[1 + 3 * b] - gap / 2
+        add_x = lefts[3 + 3 * b] + sizes[3 + 3 * b] / 2
+        ax.plot([start, start, add_x], [0, 0.85, 0.85], color="black", lw=0.8)
+        ax.annotate("", xy=(add_x, 0.13), xytext=(add_x, 0.85), arrowprops=arrow)
+        ax.text((start + add_x) / 2, 0.9, "residual", ha="center", va="bottom", fontsize=7)
+    ax.set(xlim=(0, width), ylim=(-0.7, 1.15), aspect="equal")
+    ax.set_axis_off()
+    return fig, nodes
+
+
+# %% mystnb={"figure": {"caption": "The pre-norm transformer block, drawn from the trained model's block and its list of residual branches.", "name": "fig-block"}}
+fig, nodes = draw_block(block, RESIDUAL_BRANCHES)
+viz.show(fig, alt="Diagram of one pre-norm transformer block, left to right: " + " → ".join(
+    label.replace("\n", " ") for _, label in nodes)
+    + ". Each + also receives a residual arrow from the input of its branch, bypassing it.")
+
+# %% [markdown]
+# ```{tip} How to read this figure
+# Follow the main line from left to right. Each coloured pair (a LayerNorm, then attention or the
+# feed-forward network) is one residual branch; the arrow arching over it carries the branch's
+# input unchanged to the $+$, where the branch's output is added. Nothing else touches the
+# residual line, which is why a pre-norm stack usually ends with one more LayerNorm.
+# ```
+#
+# The parameter counts of the whole trained model, per component, computed from
+# `named_parameters()` and checked against the formulas (with $E = 32$, $F = 64$ hidden units in
+# the feed-forward network, $V = 10$ digits and $C = 100$ classes):
+
+# %%
+groups = {}
+for name, parameter in model.named_parameters():
+    parts = name.split(".")
+    key = ".".join(parts[:3] if parts[0] == "blocks" else parts[:1])
+    groups[key] = groups.get(key, 0) + parameter.size
+formulas = {
+    "embed": ("V E", DIGITS * EMBED),
+    "blocks.0.ln1": ("2 E", 2 * EMBED),
+    "blocks.0.attn": ("4 (E² + E)", 4 * (EMBED**2 + EMBED)),
+    "blocks.0.ln2": ("2 E", 2 * EMBED),
+    "blocks.0.ff": ("2 E F + F + E", 2 * EMBED * FF_DIM + FF_DIM + EMBED),
+    "norm": ("2 E", 2 * EMBED),
+    "head": ("E C + C", EMBED * DIGITS**2 + DIGITS**2),
+}
+total = sum(groups.values())
+print(f"{'component':<15} {'parameters':>10} {'share':>7}   formula")
+for key, count in groups.items():
+    print(f"{key:<15} {count:>10,} {count / total:>7.1%}   {formulas[key][0]}")
+print(f"{'total':<15} {total:>10,}")
+assert groups == {key: value for key, (_, value) in formulas.items()}, "counts differ from the formulas"
+assert groups["blocks.0.attn"] == count_parameters(block.attn)
+
+# %% [markdown]
+# And the shapes of a forward pass through the trained model, for 4 held-out sequences, each step
+# a tinytorch call; the last one equals the model's own output.
+
+# %%
+tokens_in = x_test[:4]
+shapes = [("digits", tokens_in.shape)]
+h = model.embed(tokens_in)
+shapes.append(("embed", h.shape))
+h = model.positions(h)
+shapes.append(("+ positions", h.shape))
+for norm, sublayer in RESIDUAL_BRANCHES:
+    branch = getattr(block, norm)(h)
+    shapes.append((norm, branch.shape))
+    branch = getattr(block, sublayer)(branch)
+    shapes.append((sublayer, branch.shape))
+    h = h + branch
+    shapes.append(("+ residual", h.shape))
+h = model.norm(h)
+shapes.append(("norm", h.shape))
+logits = model.head(h)
+shapes.append(("head (logits)", logits.shape))
+for step_name, shape in shapes:
+    print(f"{step_name:<15} {shape}")
+assert np.allclose(logits.data, model(tokens_in).data, atol=1e-5), "traced pass differs from model()"
+assert logits.shape == (4, LENGTH, DIGITS**2)
+
+# %% [markdown]
+# ## 9. Cost and scaling
+#
+# Count multiply-adds for one layer and one sequence of $L$ tokens of width $d$, with a
+# feed-forward hidden size $d_{\text{ff}}$ (usually $4d$):
+#
+# $$
+# \begin{aligned}
+# \text{projections } Q, K, V, O &: 4 L d^2, &
+# \text{scores } QK^\top \text{ and mixing } WV &: 2 L^2 d, &
+# \text{feed-forward} &: 2 L d\, d_{\text{ff}} .
+# \end{aligned}
+# $$
+#
+# Everything except the scores and the mixing grows in proportion to $L$; those two grow as
+# $L^2$, and the weight matrix itself needs $h L^2$ numbers per layer and sequence ($h$ heads).
+# The $L^2$ terms overtake the feed-forward network when $2 L^2 d \ge 2 L d\, d_{\text{ff}}$, that
+# is at $L = d_{\text{ff}}$, or $L = 4d$. For GPT-2 small's sizes ($d = 768$, 12 heads,
+# $d_{\text{ff}} = 3072$) the code below counts the operations, finds the crossover by scanning
+# $L$, and checks it against $L = d_{\text{ff}}$.
+
+# %%
+D_MODEL, N_HEADS, D_FF = 768, 12, 3072
+
+
+def operation_counts(L, d=D_MODEL, d_ff=D_FF):
+    """Multiply-adds of one layer for L tokens: (projections, scores + mixing, feed-forward)."""
+    L = np.asarray(L, dtype=np.int64)
+    return 4 * L * d * d, 2 * L * L * d, 2 * L * d * d_ff
+
+
+def weights_mebibytes(L, heads=N_HEADS, bytes_per_number=4):
+    """Memory of one layer's float32 attention weights (heads, L, L) for one sequence."""
+    return heads * np.asarray(L, dtype=np.int64) ** 2 * bytes_per_number / 2**20
+
+
+scan = np.arange(1, 10 * D_MODEL)
+_, quadratic, feed_forward = operation_counts(scan)
+crossover = int(scan[np.argmax(quadratic >= feed_forward)])
+assert crossover == D_FF == 4 * D_MODEL, f"crossover at L = {crossover}, expected d_ff = {D_FF}"
+
+print(f"{'L':>6} {'projections':>12} {'QKᵀ and WV':>12} {'feed-forward':>13} {'L² share':>9} "
+      f"{'weights MiB':>12}")
+for L in [128, 512, 1024, crossover, 8192, 32768]:
+    proj, quad, ff = operation_counts(L)
+    print(f"{L:>6} {proj:>12.2e} {quad:>12.2e} {ff:>13.2e} {quad / (proj + quad + ff):>9.1%} "
+          f"{weights_mebibytes(L):>12,.1f}")
+print(f"crossover: the L² terms reach the feed-forward count at L = {crossover}")
+
+# %% mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
+Ls = np.unique(np.geomspace(16, 65536, 60).astype(np.int64))
+proj, quad, ff = operation_counts(Ls)
+fig, ax = plt.subplots(figsize=(viz.FIGURE_WIDTH * 0.75, 3), layout="constrained")
+fig.set_facecolor("white")
+ax.loglog(Ls, quad, color=viz.CLASS_COLORS[5], label="scores + mixing, 2L²d")
+ax.loglog(Ls, ff, color=viz.CLASS_COLORS[2], label="feed-forward, 2Ld·d_ff")
+ax.loglog(Ls, proj, color=viz.CLASS_COLORS[0], linestyle="--", label="projections, 4Ld²")
+ax.axvline(crossover, color="grey", linestyle=":", label=f"crossover L = {crossover}")
+ax.set(xlabel="sequence length L", ylabel="multiply-adds per layer")
+ax.legend()
+viz.show(fig, alt=(
+    f"Log-log plot of multiply-adds per layer against sequence length {Ls[0]} to {Ls[-1]} for "
+    f"d = {D_MODEL}, d_ff = {D_FF}. The feed-forward and projection counts are straight lines of "
+    f"slope 1; the scores-and-mixing count has slope 2 and crosses the feed-forward line at the "
+    f"dotted line, L = {crossover}. At L = {Ls[-1]} it is {quad[-1] / ff[-1]:.0f} times the "
+    f"feed-forward count."))
+
+# %% [markdown]
+# ```{tip} How to read this figure
+# On log-log axes a power law is a straight line whose slope is the exponent: the linear terms
+# rise one decade per decade of $L$, the attention terms two. Left of the dotted line the
+# feed-forward network and the projections cost more than the attention matrix; right of it,
+# attention dominates, and its $h L^2$ weights dominate memory too. This is why long contexts are
+# expensive and why much research goes into cheaper attention.
+# ```
+#
+# Measured: the forward time of
+# {py:func}`~tinytorch.core.attention.scaled_dot_product_attention` for one head of size 64 as
+# $L$ doubles (best of 5 runs each). These cells are tagged `timing`: their numbers change from
+# build to build, and nothing is asserted about them. The formulas predict a slope of 2 once the
+# $L^2$ work dominates; at small $L$, fixed costs per call flatten the curve.
+
+# %% tags=["timing"]
+TIMED_LENGTHS = [64, 128, 256, 512, 1024, 2048]
+seconds = []
+for L in TIMED_LENGTHS:
+    q, k, v = (Tensor(rng.normal(size=(L, 64)).astype(np.float32)) for _ in range(3))
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        scaled_dot_product_attention(q, k, v)
+        runs.append(time.perf_counter() - start)
+    seconds.append(min(runs))
+seconds = np.array(seconds)
+slope_all = np.polyfit(np.log(TIMED_LENGTHS), np.log(seconds), 1)[0]
+slope_top = np.polyfit(np.log(TIMED_LENGTHS[-3:]), np.log(seconds[-3:]), 1)[0]
+for L, t in zip(TIMED_LENGTHS, seconds):
+    print(f"L = {L:>5}: {t * 1e3:8.3f} ms")
+print(f"fitted slope: {slope_all:.2f} over all lengths, {slope_top:.2f} over the largest three")
+
+# %% tags=["timing"] mystnb={"figure": {"caption": "Measured forward time of scaled dot-product attention against sequence length, with a fitted power law.", "name": "fig-timing"}}
+fig, ax = plt.subplots(figsize=(viz.FIGURE_WIDTH * 0.65, 2.8), layout="constrained")
+fig.set_facecolor("white")
+ax.loglog(TIMED_LENGTHS, seconds * 1e3, "o", color=viz.CLASS_COLORS[0], label="measured (best of 5)")
+fit = np.polyfit(np.log(TIMED_LENGTHS[-3:]), np.log(seconds[-3:]), 1)
+ax.loglog(TIMED_LENGTHS, np.exp(np.polyval(fit, np.log(TIMED_LENGTHS))) * 1e3, ":",
+          color=viz.CLASS_COLORS[5], label=f"fit to the largest three: slope {slope_top:.2f}")
+ax.set(xlabel="sequence length L", ylabel="forward time (ms)")
+ax.set_xticks(TIMED_LENGTHS, [str(L) for L in TIMED_LENGTHS])
+ax.legend()
+viz.show(fig, alt=(
+    f"Log-log plot of measured attention forward time against L from {TIMED_LENGTHS[0]} to "
+    f"{TIMED_LENGTHS[-1]}: from {seconds[0] * 1e3:.2f} ms to {seconds[-1] * 1e3:.1f} ms. A line "
+    f"fitted to the largest three lengths has slope {slope_top:.2f}; over all lengths the slope "
+    f"is {slope_all:.2f}."))
+
+# %% [markdown]
+# ## 10. Where attention is used
+#
+# Attention first appeared as an addition to recurrent encoder-decoder models for machine
+# translation (Bahdanau, Cho and Bengio, 2015): the decoder learned which source words to read
+# while producing each target word, and the weights doubled as a word alignment. The Transformer
+# (Vaswani et al., 2017) dropped the recurrence altogether and built both encoder and decoder
+# from the blocks of section 8. Since then:
+#
+# - **Language models** such as the GPT family are stacks of causally masked blocks (section 5)
+#   trained to predict the next token; encoders such as BERT use unmasked self-attention to build
+#   representations of whole sentences.
+# - **Vision transformers** cut an image into patches and treat each patch as a token; the same
+#   blocks then attend across the image.
+# - **Speech recognition** models such as Whisper attend over audio frames, and
+#   **cross-attention** (queries from one sequence, keys and values from another, as in the
+#   original translation model) connects text to images or audio in multimodal models.
+# - **Protein structure prediction** (AlphaFold 2) uses attention between the residues of a
+#   protein and across aligned sequences.
+#
+# The common thread is the one this page measured: attention gives every position one-step access
+# to every other, with weights computed from the data, at a cost quadratic in the sequence length.
