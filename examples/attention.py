@@ -127,8 +127,8 @@ for n, r, a in zip(LENGTHS, rnn, attn):
 print(f"the RNN keeps about {per_step:.3f} of the sensitivity per step")
 
 # %% [markdown]
-# The RNN's sensitivity shrinks by a roughly constant factor per step (the fit above), so it
-# falls exponentially with the length: from $L = 2$ to $L = 64$ it drops by more than ten orders
+# The RNN's sensitivity shrinks by a roughly constant factor per step (every measured value lies
+# within a factor of 10 of the exponential fit), so it falls exponentially with the length: from $L = 2$ to $L = 64$ it drops by more than ten orders
 # of magnitude. Attention's falls only in proportion to $1/L$ (the last column stays within a
 # factor of 3): an untrained layer spreads its weight roughly evenly, so token 1 gets about $1/L$
 # of it. That is a matter of *weights*, which training can change (in section 7 each head of a
@@ -137,6 +137,8 @@ print(f"the RNN keeps about {per_step:.3f} of the sensitivity per step")
 
 # %%
 assert np.all(np.diff(rnn) < 0), f"RNN sensitivity does not fall monotonically: {rnn}"
+misfit = np.abs(np.log10(rnn) - np.polyval(np.polyfit(LENGTHS, np.log10(rnn), 1), LENGTHS))
+assert misfit.max() < 1, f"a point lies {misfit.max():.1f} decades off the exponential fit"
 assert rnn[-1] / rnn[0] < 1e-10, f"RNN sensitivity fell only by {rnn[0] / rnn[-1]:.1e} from L=2 to 64"
 scaled_attn = attn * np.array(LENGTHS)
 assert scaled_attn.max() / scaled_attn.min() < 3, f"attention x L varies by more than 3x: {scaled_attn}"
@@ -663,7 +665,7 @@ assert np.allclose(head_weights.data, mha.attention_weights.data, atol=1e-6)
 # %% [markdown]
 # The trained model's two heads, each averaged over the held-out sequences, side by side:
 
-# %%
+# %% mystnb={"figure": {"caption": "The two heads of the trained block, each averaged over the held-out sequences: one reads the mirrored input, the other its neighbour.", "name": "fig-heads"}}
 mean_heads = learned.mean(axis=0)  # (HEADS, LENGTH, LENGTH)
 fig = viz.plot_attention_heads(mean_heads, [f"y{i}" for i in range(LENGTH)],
                                key_labels=[f"x{j}" for j in range(LENGTH)])
@@ -709,8 +711,10 @@ assert np.ptp(on_mirror) > 0.25 and np.ptp(on_neighbour) > 0.25, "the heads' wei
 # $$
 #
 # Attention moves information *between* positions; the feed-forward network then transforms each
-# position on its own. The residual additions keep a direct path from input to output, so the
-# gradient reaches early layers undiminished and each branch only has to learn a correction. The
+# position on its own (checked below: changing one position's input changes only that position's
+# feed-forward output). The residual additions keep a direct path from input to output, the
+# identity term in each line, so the gradient reaches early layers through no weight matrix at all,
+# and each branch only has to learn a correction. The
 # list `RESIDUAL_BRANCHES` below names the block's sub-modules in the order of the equations; it
 # is checked against the block's own forward pass and against its list of sub-modules, and the
 # diagram is drawn from it.
@@ -733,6 +737,10 @@ with tt.no_grad():
 with_parameters = {name for name, child in block.named_children() if child.parameters()}
 drawn = {name for branch in RESIDUAL_BRANCHES for name in branch}
 assert with_parameters == drawn, f"sub-modules {with_parameters} but the diagram has {drawn}"
+h_changed = h_in.data.copy()
+h_changed[:, 0] += 1.0  # change position 0 only
+ff_moved = np.abs(block.ff(Tensor(h_changed)).data - block.ff(h_in).data).max(axis=(0, 2))
+assert ff_moved[0] > 0 and (ff_moved[1:] == 0).all(), f"feed-forward mixes positions: {ff_moved}"
 
 
 def count_parameters(module):
@@ -939,15 +947,26 @@ viz.show(fig, alt=(
 # On log-log axes a power law is a straight line whose slope is the exponent: the linear terms
 # rise one decade per decade of $L$, the attention terms two. Left of the dotted line the
 # feed-forward network and the projections cost more than the attention matrix; right of it,
-# attention dominates, and its $h L^2$ weights dominate memory too. This is why long contexts are
-# expensive and why much research goes into cheaper attention.
+# attention dominates, and its $h L^2$ weights outgrow the $4 L d$ numbers of $Q$, $K$, $V$ and the
+# output in memory too (at the crossover they already exceed them more than tenfold, checked
+# below). This is why long contexts are expensive and why much research goes into cheaper
+# attention.
 # ```
-#
+
+# %%
+qkv_out_numbers = 4 * crossover * D_MODEL
+weight_numbers = N_HEADS * crossover**2
+assert weight_numbers > 10 * qkv_out_numbers, "at the crossover the weights do not dominate memory"
+print(f"at L = {crossover}: {weight_numbers:,} attention weights, {qkv_out_numbers:,} numbers in Q, K, V "
+      f"and the output ({weight_numbers / qkv_out_numbers:.0f} times as many)")
+
+# %% [markdown]
 # Measured: the forward time of
 # {py:func}`~tinytorch.core.attention.scaled_dot_product_attention` for one head of size 64 as
 # $L$ doubles (best of 5 runs each). These cells are tagged `timing`: their numbers change from
 # build to build, and nothing is asserted about them. The formulas predict a slope of 2 once the
-# $L^2$ work dominates; at small $L$, fixed costs per call flatten the curve.
+# $L^2$ work dominates; at small $L$, fixed costs per call can flatten the curve, and at large $L$
+# the weight matrix outgrows the processor's caches, which can steepen it.
 
 # %% tags=["timing"]
 TIMED_LENGTHS = [64, 128, 256, 512, 1024, 2048]
