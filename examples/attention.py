@@ -458,8 +458,8 @@ self_attention(X_pos)
 A_pos = self_attention.attention_weights.data
 gap = np.abs(A_pos[0] - A_pos[4]).max()
 assert gap > 0.01, f"with positions the 'the' rows still agree ({gap:.4f})"
-print("largest difference between the two 'the' rows: "
-      f"{np.abs(A[0] - A[4]).max():.3f} without positions, {gap:.3f} with")
+print("largest difference between the two 'the' rows:\n"
+      f"  {np.abs(A[0] - A[4]).max():.3f} without positions, {gap:.3f} with")
 
 # %% [markdown]
 # ## 5. Causal masking
@@ -606,7 +606,7 @@ with tt.no_grad():
 accuracy = (predictions == y_test).mean()
 exact = (predictions == y_test).all(axis=1).mean()
 print(f"{len(x_test)} held-out sequences: {accuracy:.2%} of the outputs "
-      f"right, {exact:.2%} of the sequences entirely right")
+      f"right,\n{exact:.2%} of the sequences entirely right")
 assert accuracy >= 0.99, f"held-out accuracy {accuracy:.4f} < 0.99"
 learned = model.blocks[0].attention_weights.data  # (N, HEADS, L, L)
 
@@ -622,8 +622,8 @@ rows_i = np.arange(LENGTH)
 both_heads = learned.mean(axis=1)  # (N, L, L)
 on_needed = (both_heads[:, rows_i, MIRROR]
              + both_heads[:, rows_i, NEIGHBOUR])  # (N, L)
-print("weight on the two needed positions, averaged over the heads: "
-      f"mean {on_needed.mean():.3f}, smallest {on_needed.min():.3f}")
+print("weight on the two needed positions, averaged over the heads:\n"
+      f"  mean {on_needed.mean():.3f}, smallest {on_needed.min():.3f}")
 
 # %% mystnb={"figure": {"caption": "Learned attention for one held-out sequence, averaged over the two heads: each output reads its mirrored input and that input's right-hand neighbour.", "name": "fig-learned"}}
 fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
@@ -1026,7 +1026,7 @@ viz.show(fig, alt=(
 qkv_out_numbers = 4 * crossover * D_MODEL
 weight_numbers = N_HEADS * crossover**2
 assert weight_numbers > 10 * qkv_out_numbers, "weights do not dominate memory"
-print(f"at L = {crossover}: {weight_numbers:,} attention weights, "
+print(f"at L = {crossover}: {weight_numbers:,} attention weights,\n"
       f"{qkv_out_numbers:,} numbers in Q, K, V and the output "
       f"({weight_numbers / qkv_out_numbers:.0f} times as many)")
 
