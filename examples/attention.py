@@ -168,7 +168,8 @@ viz.show(fig, alt=(
     f"falls slowly, from {attn[0]:.2g} to {attn[-1]:.2g}."))
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # The vertical axis is logarithmic, so a straight falling line is exponential decay. The gap
 # between the two curves at the right is the RNN bottleneck: a signal from token 1 that must pass
 # through many tanh updates is all but gone, while attention's single step keeps it.
@@ -367,7 +368,8 @@ viz.show(fig, alt=(
     f"{grad_scaled.min():.2g} and {grad_scaled.max():.2g}."))
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Orange is the unscaled score $q \cdot k$, blue the scaled one. Left: the unscaled variance is a
 # straight line of slope 1 on log-log axes (variance $= d_k$). Middle: as the variance grows, the
 # unscaled weights become nearly one-hot (entropy towards 0). Right: a saturated softmax passes
@@ -436,7 +438,8 @@ print("  " + ", ".join(f"{t} -> {r}" for t, r in zip(tokens, read_most)))
 fig = viz.plot_attention(A, tokens)
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Each **row** is one query token: the colours and numbers along it are how that token's output is
 # mixed from the value vectors of the tokens in the **columns**. Every row sums to 1. A bright
 # column is a token many others read from; a bright diagonal cell is a token reading mostly
@@ -486,7 +489,8 @@ A_causal = self_attention.attention_weights.data
 fig = viz.plot_attention(A_causal, tokens, mask=mask)
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Hatched grey cells are masked: they receive no weight at all. The first token can only read
 # itself (weight 1); the last can read all six. Each row's visible weights still sum to 1.
 # ```
@@ -630,7 +634,8 @@ fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
                          title="mean of the two heads")
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Output $i$ (row) should read input $7-i$ and input $8-i$ (columns): two bright anti-diagonals,
 # the second shifted one column to the right, with the wrap-around cell in the top-left corner.
 # The key label shows the digit at that position, so you can check an output by eye: row
@@ -710,7 +715,8 @@ fig = viz.plot_attention_heads(mean_heads, [f"y{i}" for i in range(LENGTH)],
                                key_labels=[f"x{j}" for j in range(LENGTH)])
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # One panel per head, on one colour scale. Rows are outputs $y_i$, columns inputs $x_j$. Compare
 # where each panel's bright anti-diagonal sits: one head's lies on the mirrored input
 # $x_{7-i}$, the other's one column to the right, on the neighbour.
@@ -876,7 +882,8 @@ viz.show(fig, alt=(
     "bypassing it."))
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # Follow the main line from left to right. Each coloured pair (a LayerNorm, then attention or the
 # feed-forward network) is one residual branch; the arrow arching over it carries the branch's
 # input unchanged to the $+$, where the branch's output is added. Nothing else touches the
@@ -1012,7 +1019,8 @@ viz.show(fig, alt=(
     "times the feed-forward count."))
 
 # %% [markdown]
-# ```{tip} How to read this figure
+# ```{admonition} How to read this figure
+# :class: tip
 # On log-log axes a power law is a straight line whose slope is the exponent: the linear terms
 # rise one decade per decade of $L$, the attention terms two. Left of the dotted line the
 # feed-forward network and the projections cost more than the attention matrix; right of it,
