@@ -449,7 +449,7 @@ fig = viz.plot_attention(A, tokens)
 # The two "the" rows are identical, and so are the two "the" columns: the layer sees a *set* of
 # vectors, not a sequence, and the same token at positions 0 and 4 looks the same. Transformers
 # therefore add a position-dependent vector to each embedding; tinytorch's
-# {py:class}`~tinytorch.core.attention.PositionalEncoding` adds the sines and cosines
+# {py:class}`~tinytorch.core.transformer.PositionalEncoding` adds the sines and cosines
 # $PE_{p,2i} = \sin(p/10000^{2i/d})$, $PE_{p,2i+1} = \cos(p/10000^{2i/d})$. With them, the two rows
 # differ.
 
@@ -532,7 +532,7 @@ print("  no mask: ", np.array2string(unmasked_moved, precision=3))
 #
 # Every output needs two inputs, in a fixed order, so the model must route two different
 # positions to each output. The model: token embeddings plus sinusoidal positions, one pre-norm
-# {py:class}`~tinytorch.core.attention.TransformerBlock` with 2 heads, a final LayerNorm and a
+# {py:class}`~tinytorch.core.transformer.TransformerBlock` with 2 heads, a final LayerNorm and a
 # linear read-out to the 100 classes; Adam, 300 steps of 64 fresh random sequences each.
 
 # %%
@@ -747,7 +747,7 @@ assert np.ptp(on_neighbour) > 0.25, f"heads differ too little: {on_neighbour}"
 # ## 8. The transformer block
 #
 # A transformer stacks *blocks*. Each tinytorch
-# {py:class}`~tinytorch.core.attention.TransformerBlock` is **pre-norm** (as in GPT-2): two
+# {py:class}`~tinytorch.core.transformer.TransformerBlock` is **pre-norm** (as in GPT-2): two
 # residual branches, each normalising its input with a
 # {py:class}`~tinytorch.core.layers.LayerNorm`, transforming it, and adding the result back,
 #
