@@ -659,8 +659,10 @@ assert on_needed.mean() >= 0.9, f"needed positions: {on_needed.mean():.3f}"
 # with one more projection $W_O$:
 #
 # $$
-# \mathrm{MHA}(X) = \mathrm{concat}(\mathrm{head}_1, \dots, \mathrm{head}_h)\, W_O, \qquad
-# \mathrm{head}_r = \mathrm{Attention}(X W_Q^{(r)}, X W_K^{(r)}, X W_V^{(r)}).
+# \begin{aligned}
+# \mathrm{MHA}(X) &= \mathrm{concat}(\mathrm{head}_1, \dots, \mathrm{head}_h)\, W_O, \\
+# \mathrm{head}_r &= \mathrm{Attention}(X W_Q^{(r)}, X W_K^{(r)}, X W_V^{(r)}).
+# \end{aligned}
 # $$
 #
 # The heads are not separate layers: {py:class}`~tinytorch.core.attention.MultiHeadAttention`
@@ -952,9 +954,9 @@ assert logits.shape == (4, LENGTH, DIGITS**2)
 #
 # $$
 # \begin{aligned}
-# \text{projections } Q, K, V, O &: 4 L d^2, &
-# \text{scores } QK^\top \text{ and mixing } WV &: 2 L^2 d, &
-# \text{feed-forward} &: 2 L d\, d_{\text{ff}} .
+# \text{projections } Q, K, V, O &: \; 4 L d^2, \\
+# \text{scores } QK^\top \text{ and mixing } WV &: \; 2 L^2 d, \\
+# \text{feed-forward} &: \; 2 L d\, d_{\text{ff}} .
 # \end{aligned}
 # $$
 #
@@ -989,14 +991,14 @@ _, quadratic, feed_forward = operation_counts(scan)
 crossover = int(scan[np.argmax(quadratic >= feed_forward)])
 assert crossover == D_FF == 4 * D_MODEL, f"crossover at L = {crossover}"
 
-print(f"{'L':>6} {'projections':>11} {'QKᵀ and WV':>11} {'feed-fwd':>9} "
-      f"{'L² share':>8} {'weights MiB':>11}")
+print(f"{'L':>6} {'projections':>11} {'QK^T + WV':>11} {'feed-fwd':>9} "
+      f"{'L^2 share':>9} {'weights MiB':>11}")
 for L in [128, 512, 1024, crossover, 8192, 32768]:
     proj, quad, ff = operation_counts(L)
     share = quad / (proj + quad + ff)
-    print(f"{L:>6} {proj:>11.2e} {quad:>11.2e} {ff:>9.2e} {share:>8.1%} "
+    print(f"{L:>6} {proj:>11.2e} {quad:>11.2e} {ff:>9.2e} {share:>9.1%} "
           f"{weights_mebibytes(L):>11,.1f}")
-print(f"the L² terms reach the feed-forward count at L = {crossover}")
+print(f"the L^2 terms reach the feed-forward count at L = {crossover}")
 
 # %% mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
 Ls = np.unique(np.geomspace(16, 65536, 60).astype(np.int64))
