@@ -598,7 +598,7 @@ viz.show(fig, alt=(
 
 # %% [markdown]
 # The test: 2000 new random sequences, keeping only those the model never saw in training.
-# It must get at least 99 % of the output digits-pairs right.
+# It must get at least 99 % of the outputs (digit pairs) right.
 
 # %%
 x_test, y_test = make_batch(np.random.default_rng(2), 2000)
