@@ -20,6 +20,7 @@ import numpy as np
 
 import tinytorch as tt
 
+from .core import spatial
 from .core.autograd import GradcheckError, gradcheck
 
 ATOL, RTOL = 1e-5, 1e-3
@@ -145,6 +146,59 @@ register("LayerNorm (2-D shape)", _module_case("layer", lambda: _perturbed(tt.La
                                                sample(2, 2, 3)))
 register("Embedding", _module_case("layer", lambda: tt.Embedding(5, 3),
                                    lambda m, x: m(np.array([[0, 4, 0], [2, 2, 1]])) * x, sample(2, 3, 3)))
+
+
+# ---------------------------------------------------------------- attention
+def _attention_part(part: int, mask):
+    return lambda q, k, v: tt.scaled_dot_product_attention(q, k, v, mask)[part]
+
+
+_QKV = (sample(2, 3, 5, seed=1), sample(2, 4, 5, seed=2), sample(2, 4, 2, seed=3))  # batch 2, Lq 3, Lk 4, d_k 5, d_v 2
+_BOOL_MASK = np.array([[True, False, True, True], [True, True, False, False], [False, True, True, True]])
+_FULLY_MASKED_ROW = np.array([[True, False, True, True], [False, False, False, False], [False, True, True, True]])
+_ADDITIVE_MASK = np.array([[0.0, -1.5, 0.3, -np.inf], [2.0, 0.0, -np.inf, -0.7], [-3.0, 0.1, 0.0, 0.0]])
+for _label, _mask in [("no mask", None), ("boolean mask", _BOOL_MASK), ("additive float mask", _ADDITIVE_MASK),
+                      ("fully masked row", _FULLY_MASKED_ROW)]:
+    _op(f"scaled_dot_product_attention output ({_label})", "attention", _attention_part(0, _mask), *_QKV)
+    _op(f"scaled_dot_product_attention weights ({_label})", "attention", _attention_part(1, _mask), *_QKV)
+_op("scaled_dot_product_attention (broadcast heads)", "attention", _attention_part(0, _BOOL_MASK),
+    sample(2, 2, 3, 5, seed=4), sample(4, 5, seed=5), sample(4, 2, seed=6))
+register("SelfAttention (causal)", _module_case("attention", lambda: tt.SelfAttention(4),
+                                                lambda m, x: m(x, mask=tt.causal_mask(3)), sample(2, 3, 4)))
+register("MultiHeadAttention (self, causal)", _module_case(
+    "attention", lambda: tt.MultiHeadAttention(4, 2), lambda m, x: m(x, mask=tt.causal_mask(3)), sample(2, 3, 4)))
+register("MultiHeadAttention (cross, padding mask)", _module_case(
+    "attention", lambda: tt.MultiHeadAttention(4, 2),
+    lambda m, q, kv: m(q, kv, mask=tt.padding_mask([4, 2], max_len=4)), sample(2, 3, 4), sample(2, 4, 4, seed=1)))
+for _causal in (False, True):
+    register(f"TransformerBlock (causal={_causal})", _module_case(
+        "attention", lambda c=_causal: _perturbed(tt.TransformerBlock(4, 2, ff_dim=6, causal=c)),
+        lambda m, x: m(x), sample(2, 3, 4)))
+# ---------------------------------------------------------------- convolution and pooling
+_IMAGES = sample(2, 2, 5, 6, seed=7)  # (N, C, H, W)
+_DISTINCT = np.random.default_rng(8).permutation(2 * 2 * 5 * 6).reshape(2, 2, 5, 6) / 10.0  # no ties for max
+_op("conv2d (stride 2, padding 1)", "convolution", lambda x, w, b: spatial.conv2d(x, w, b, stride=2, padding=1),
+    _IMAGES, sample(3, 2, 3, 3, seed=1), sample(3, seed=2))
+_op("conv2d (3x2 kernel, no bias)", "convolution", lambda x, w: spatial.conv2d(x, w, padding=(1, 0)),
+    _IMAGES, sample(3, 2, 3, 2, seed=3))
+_op("max_pool2d (overlapping)", "convolution", lambda x: spatial.max_pool2d(x, 3, stride=1), _DISTINCT)
+_op("max_pool2d (2x2, padding 1)", "convolution", lambda x: spatial.max_pool2d(x, 2, padding=1), _DISTINCT)
+_op("avg_pool2d (stride 2, padding 1)", "convolution", lambda x: spatial.avg_pool2d(x, 3, stride=2, padding=1),
+    _IMAGES)
+register("Conv2d", _module_case("convolution", lambda: spatial.Conv2d(2, 3, 3, stride=2, padding=1),
+                                lambda m, x: m(x), _IMAGES))
+register("small CNN (Conv2d, Tanh, MaxPool2d, Flatten, Linear)", _module_case(
+    "convolution", lambda: tt.Sequential(spatial.Conv2d(2, 2, 3, padding=1), tt.Tanh(), spatial.MaxPool2d(2),
+                                         spatial.Flatten(), tt.Linear(12, 3)),
+    lambda m, x: m(x), _DISTINCT))
+register("TinyGPT", _module_case(
+    "model", lambda: _perturbed(_tiny_gpt()), lambda m, x: m(np.array([[1, 4, 2], [0, 3, 3]])) * x,
+    sample(2, 3, 5)))
+
+
+def _tiny_gpt():
+    from .models import TinyGPT
+    return TinyGPT(vocab_size=5, max_len=4, embed_dim=4, num_heads=2, num_layers=1, ff_dim=6)
 
 
 def _perturbed(module):
