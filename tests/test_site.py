@@ -241,10 +241,10 @@ def test_doctest_builder_passes_on_the_same_doctrees(site):
 
 
 def small_copy(tmp_path: Path) -> Path:
-    """The project without its examples: conf.py, docs, tinytorch, lock file."""
+    """The project without its examples: conf.py, docs (and the benchmarks its pages run), tinytorch, lock file."""
     dst = tmp_path / "proj"
     ignore = shutil.ignore_patterns("__pycache__", "generated")
-    for name in ("docs", "tinytorch", "requirements"):
+    for name in ("docs", "tinytorch", "requirements", "benchmarks"):
         shutil.copytree(ROOT / name, dst / name, ignore=ignore)
     shutil.copy2(ROOT / "conf.py", dst / "conf.py")
     (dst / "examples").mkdir()
