@@ -18,7 +18,7 @@ def test_gradients_match_finite_differences(name):
 
 
 def test_the_registry_covers_every_kind():
-    for category in ("op", "activation", "layer", "loss", "attention", "model"):
+    for category in ("op", "activation", "layer", "loss", "convolution", "attention", "model"):
         assert case_names(category), f"no gradient check for any {category}"
 
 

@@ -36,6 +36,7 @@ from .core.losses import (
 from .core.optimizers import SGD, Adam, AdamW, Optimizer, clip_grad_norm_
 from .core.random import default_rng, manual_seed
 from .core.serialization import load, save
+from .core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d, avg_pool2d, conv2d, max_pool2d
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
 from .core.training import History, evaluate, fit
 from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
@@ -56,6 +57,8 @@ __all__ = [
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     # optimizers
     "Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_",
+    # convolution and pooling
+    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "conv2d", "max_pool2d", "avg_pool2d",
     # attention
     "scaled_dot_product_attention", "causal_mask", "padding_mask", "SelfAttention", "MultiHeadAttention",
     "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",

@@ -20,6 +20,7 @@ import numpy as np
 
 import tinytorch as tt
 
+from .core import spatial
 from .core.autograd import GradcheckError, gradcheck
 
 ATOL, RTOL = 1e-5, 1e-3
@@ -173,6 +174,23 @@ for _causal in (False, True):
     register(f"TransformerBlock (causal={_causal})", _module_case(
         "attention", lambda c=_causal: _perturbed(tt.TransformerBlock(4, 2, ff_dim=6, causal=c)),
         lambda m, x: m(x), sample(2, 3, 4)))
+# ---------------------------------------------------------------- convolution and pooling
+_IMAGES = sample(2, 2, 5, 6, seed=7)  # (N, C, H, W)
+_DISTINCT = np.random.default_rng(8).permutation(2 * 2 * 5 * 6).reshape(2, 2, 5, 6) / 10.0  # no ties for max
+_op("conv2d (stride 2, padding 1)", "convolution", lambda x, w, b: spatial.conv2d(x, w, b, stride=2, padding=1),
+    _IMAGES, sample(3, 2, 3, 3, seed=1), sample(3, seed=2))
+_op("conv2d (3x2 kernel, no bias)", "convolution", lambda x, w: spatial.conv2d(x, w, padding=(1, 0)),
+    _IMAGES, sample(3, 2, 3, 2, seed=3))
+_op("max_pool2d (overlapping)", "convolution", lambda x: spatial.max_pool2d(x, 3, stride=1), _DISTINCT)
+_op("max_pool2d (2x2, padding 1)", "convolution", lambda x: spatial.max_pool2d(x, 2, padding=1), _DISTINCT)
+_op("avg_pool2d (stride 2, padding 1)", "convolution", lambda x: spatial.avg_pool2d(x, 3, stride=2, padding=1),
+    _IMAGES)
+register("Conv2d", _module_case("convolution", lambda: spatial.Conv2d(2, 3, 3, stride=2, padding=1),
+                                lambda m, x: m(x), _IMAGES))
+register("small CNN (Conv2d, Tanh, MaxPool2d, Flatten, Linear)", _module_case(
+    "convolution", lambda: tt.Sequential(spatial.Conv2d(2, 2, 3, padding=1), tt.Tanh(), spatial.MaxPool2d(2),
+                                         spatial.Flatten(), tt.Linear(12, 3)),
+    lambda m, x: m(x), _DISTINCT))
 register("TinyGPT", _module_case(
     "model", lambda: _perturbed(_tiny_gpt()), lambda m, x: m(np.array([[1, 4, 2], [0, 3, 3]])) * x,
     sample(2, 3, 5)))

@@ -111,14 +111,21 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
     if targets.size and (targets.min() < 0 or targets.max() >= classes):
         bad = targets.min() if targets.min() < 0 else targets.max()
         raise ValueError(f"cross_entropy: target {bad} is out of range for {classes} classes")
-    log_probabilities = log_softmax(logits, axis=-1)
-    picked = np.take_along_axis(log_probabilities.data, targets[..., None], axis=-1)[..., 0]
-    def backward(grad):  # d(-log p_t)/d log p = -onehot(t)
-        full = np.zeros_like(log_probabilities.data)
-        np.put_along_axis(full, targets[..., None], -grad[..., None], axis=-1)
-        return (full,)
-    losses = Tensor._from_op(-picked, (log_probabilities,), backward, "nll")
-    return _reduce("cross_entropy", losses, reduction)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    # one fused primitive: log-softmax, pick, reduce; gradient (softmax - onehot) * grad
+    shifted = logits.data - logits.data.max(axis=-1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    index = targets[..., None]
+    losses = -np.take_along_axis(log_probabilities, index, axis=-1)[..., 0]
+    scale = 1 / max(losses.size, 1) if reduction == "mean" else 1
+    out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=losses.dtype)
+    def backward(grad):
+        grad_logits = np.exp(log_probabilities)
+        np.put_along_axis(grad_logits, index, np.take_along_axis(grad_logits, index, axis=-1) - 1, axis=-1)
+        grad_logits *= (grad[..., None] if reduction == "none" else grad) * scale
+        return (grad_logits,)
+    return Tensor._from_op(out, (logits,), backward, "cross_entropy")
 
 
 def accuracy(outputs, targets) -> float:
