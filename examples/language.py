@@ -189,7 +189,7 @@ assert np.array_equal(looked_up.data[0], table.data[word_ids]), "row lookup"
 #
 # Each step takes 32 random windows, computes the cross-entropy of the predicted
 # next-token distributions against the true next tokens at all 12 positions, and lets
-# {py:class}`~tinytorch.core.optimizers.Adam` move the parameters. Every 50 steps we
+# {py:class}`~tinytorch.core.optimizers.Adam` move the parameters. Every 100 steps we
 # measure the loss on the held-out text: each held-out token is predicted from the 12
 # tokens before it (the last position of the window that ends just before it), so every
 # held-out token past the first 12 is scored once, with a full context.
@@ -210,7 +210,7 @@ def held_out():
     return logits, float(-log_p[np.arange(len(scored)), scored].mean())
 
 
-STEPS, BATCH, EVAL_EVERY = 400, 32, 50
+STEPS, BATCH, EVAL_EVERY = 400, 32, 100
 optimizer = tt.Adam(model.parameters(), lr=3e-3)
 train_losses, eval_steps, eval_losses = [], [0], [held_out()[1]]
 for step in range(1, STEPS + 1):
@@ -336,7 +336,7 @@ assert abs(gap) < 0.05, f"TinyGPT is {gap:.3f} nats from the floor"
 # ```{admonition} How to read this figure
 # :class: tip
 # The thin line is the loss of each training batch, the thick one its running mean over
-# 20 steps, the dots the held-out loss every 50 steps. The dashed lines are the
+# 20 steps, the dots the held-out loss every 100 steps. The dashed lines are the
 # references on the held-out tokens: once the dots fall below the bigram line, the
 # model uses more than the previous word; the grammar line is the floor.
 # ```
