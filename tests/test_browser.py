@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import DOC_PAGES, EXAMPLES, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import tinytorch_site  # noqa: E402
@@ -43,8 +43,10 @@ CHROMIUM_FLAGS = [
 
 PAGES = (
     ["index.html", "docs/index.html", "docs/api/index.html", "docs/execution.html",
-     "docs/contributing.html", "genindex.html", "py-modindex.html", "search.html"]
+     "docs/contributing.html", "docs/contributing_figures.html", "genindex.html", "py-modindex.html",
+     "search.html"]
     + [f"examples/{p.stem}.html" for p in EXAMPLES]
+    + [f"docs/{p.stem}.html" for p in DOC_PAGES]
     + [f"docs/api/generated/{m}.html" for m in tinytorch_site.public_modules()]
 )
 
