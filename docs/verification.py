@@ -259,21 +259,25 @@ assert np.all(query.grad[0, 1] == 0), "a query that sees nothing"
 # - A boolean attention mask is True where attending is *allowed* in tinytorch (as in
 #   PyTorch's `scaled_dot_product_attention`), but True where it is *blocked* in
 #   `torch.nn.MultiheadAttention`, so we pass the negation.
-#
+
+# %%
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+HAVE_SPATIAL = importlib.util.find_spec("tinytorch.core.spatial") is not None
+if HAVE_TORCH:
+    import torch
+    print(f"PyTorch {torch.__version__} is installed: comparing.")
+else:
+    print("PyTorch is not installed where this page was built, so the\n"
+          "comparison below is skipped; the checks above do not need it.\n"
+          "To run it: pip install torch, then python docs/verification.py")
+
+# %% [markdown]
 # Each comparison reports the largest absolute difference in the outputs and in the
 # gradients (of the inputs and, for layers, of the parameters; for Adam, in the
 # parameters after each of five steps).
 
 # %%
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
-HAVE_SPATIAL = importlib.util.find_spec("tinytorch.core.spatial") is not None
 TOLERANCE = 1e-9  # float64: the same arithmetic, in a different order
-if HAVE_TORCH:
-    import torch
-else:
-    print("PyTorch is not installed where this page was built, so this "
-          "section is skipped;\nthe checks above do not need it. To run it: "
-          "pip install torch, then python docs/verification.py")
 
 
 def largest(pairs):
@@ -429,8 +433,7 @@ if HAVE_TORCH:
         rows.append([name, f"{outputs:.1e}", f"{gradients:.1e}", agree])
     failures = [row[0] for row in rows if not row[3]]
     assert not failures, f"differences above {TOLERANCE:g}: {failures}"
-    print(f"PyTorch {torch.__version__}: every difference is below "
-          f"{TOLERANCE:g}")
+    print(f"every difference is below {TOLERANCE:g}")
     agreement = Table(
         ["computation", "outputs", "gradients, parameters", "agree"],
         [[*row[:3], "yes" if row[3] else "NO"] for row in rows])
