@@ -51,7 +51,7 @@ rng = np.random.default_rng(0)  # the page's own draws: training batches
 # %% [markdown]
 # ## The corpus
 #
-# {py:func}`~tinytorch.datasets.toy_grammar_corpus` writes sentences from a small
+# {py:func}`~tinytorch.datasets.sequences.toy_grammar_corpus` writes sentences from a small
 # grammar:
 #
 # $$
@@ -61,7 +61,7 @@ rng = np.random.default_rng(0)  # the page's own draws: training batches
 #
 # Each bracketed part appears with a fixed probability (an adjective 30 % of the time,
 # the prepositional phrase 70 %), and each word is drawn uniformly from its class in
-# `WORD_CLASSES`. We train on 1,000 sentences and keep 200 others, drawn with another
+# {py:data}`~tinytorch.datasets.sequences.WORD_CLASSES`. We train on 1,000 sentences and keep 200 others, drawn with another
 # seed, for measuring.
 
 # %%
