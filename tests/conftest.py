@@ -16,8 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
-# Executed docs pages (jupytext scripts under docs/, not examples: no gallery card).
-EXECUTED_DOCS = sorted((ROOT / "docs").glob("*.py"))
+# Executed documentation pages (jupytext scripts in docs/, such as verification.py).
+DOC_PAGES = sorted(p for p in (ROOT / "docs").glob("*.py") if not p.name.startswith("_"))
 
 
 def sphinx(builder: str, src: Path, out: Path, doctrees: Path, *extra: str, env=None):

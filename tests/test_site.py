@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, sphinx
+from conftest import DOC_PAGES, EXAMPLES, ROOT, sphinx
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import tinytorch_site  # noqa: E402
@@ -212,6 +212,7 @@ def test_api_reference_documents_every_public_module(site):
 def test_api_links_on_example_pages_and_package_page_resolve(site):
     """A ``{py:...}`` role whose target is missing renders as plain code: catch it."""
     pages = [example_page(site, s) for s in EXAMPLES]
+    pages += [site / "docs" / f"{p.stem}.html" for p in DOC_PAGES]
     pages.append(site / "docs" / "api" / "generated" / "tinytorch.html")
     for page in pages:
         html = page.read_text()
