@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+
+# One BLAS thread for the tests and the scripts they start (set before NumPy loads): small
+# matrices gain nothing from threads on a 2-core machine, and their times swing under load.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
+# Executed documentation pages (jupytext scripts in docs/, such as verification.py).
+DOC_PAGES = sorted(p for p in (ROOT / "docs").glob("*.py") if not p.name.startswith("_"))
 
 
 def sphinx(builder: str, src: Path, out: Path, doctrees: Path, *extra: str, env=None):

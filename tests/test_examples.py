@@ -1,4 +1,4 @@
-"""Every example runs as a plain, headless script and exits 0."""
+"""Every example, and every executed docs page, runs as a plain, headless script and exits 0."""
 
 import os
 import subprocess
@@ -6,14 +6,17 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import DOC_PAGES, EXAMPLES, ROOT
 
 
 def test_there_are_examples():
     assert EXAMPLES, "no examples/*.py found"
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+SCRIPTS = EXAMPLES + DOC_PAGES
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
 def test_example_runs_as_script(script, tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, sphinx
+from conftest import DOC_PAGES, EXAMPLES, ROOT, sphinx
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import tinytorch_site  # noqa: E402
@@ -212,6 +212,7 @@ def test_api_reference_documents_every_public_module(site):
 def test_api_links_on_example_pages_and_package_page_resolve(site):
     """A ``{py:...}`` role whose target is missing renders as plain code: catch it."""
     pages = [example_page(site, s) for s in EXAMPLES]
+    pages += [site / "docs" / f"{p.stem}.html" for p in DOC_PAGES]
     pages.append(site / "docs" / "api" / "generated" / "tinytorch.html")
     for page in pages:
         html = page.read_text()
@@ -241,13 +242,17 @@ def test_doctest_builder_passes_on_the_same_doctrees(site):
 
 
 def small_copy(tmp_path: Path) -> Path:
-    """The project without its examples: conf.py, docs, tinytorch, lock file."""
+    """The project without its examples: conf.py, docs (and the benchmarks its pages run), tinytorch, lock file."""
     dst = tmp_path / "proj"
     ignore = shutil.ignore_patterns("__pycache__", "generated")
-    for name in ("docs", "tinytorch", "requirements"):
+    for name in ("docs", "tinytorch", "requirements", "benchmarks"):
         shutil.copytree(ROOT / name, dst / name, ignore=ignore)
     shutil.copy2(ROOT / "conf.py", dst / "conf.py")
     (dst / "examples").mkdir()
+    # The Examples toctree lists the real pages in reading order; here it lists whatever the test writes.
+    index = dst / "docs" / "index.md"
+    index.write_text(re.sub(r"(:caption: Examples\n)(?::hidden:\n)\n(?:\.\./examples/\w+\n)+",
+                            r"\1:hidden:\n:glob:\n\n../examples/*\n", index.read_text()))
     return dst
 
 

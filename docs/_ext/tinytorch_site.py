@@ -90,7 +90,7 @@ def kernel_environment(root: Path) -> dict[str, str]:
 
     Writes the kernel configuration into ``_build/.ipython`` and returns the
     variables to set: tinytorch importable without installation, SVG figures,
-    fixed hash seed and source date.
+    fixed hash seed and source date, one BLAS thread.
     """
     ipython_dir = root / "_build" / ".ipython"
     config = ipython_dir / "profile_default" / "ipython_kernel_config.py"
@@ -106,6 +106,12 @@ def kernel_environment(root: Path) -> dict[str, str]:
         "IPYTHONDIR": str(ipython_dir),
         "PYTHONHASHSEED": "0",
         "SOURCE_DATE_EPOCH": "0",
+        # One BLAS thread per kernel: with -j examples run side by side, and on a
+        # small machine multi-threaded BLAS on small matrices is slower and its
+        # times swing tenfold under load (training cells went from 2 s to 60 s).
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
 
 
@@ -337,7 +343,9 @@ def render_gallery(app, doctree, fromdocname) -> None:
     examples = getattr(app.env, "tt_examples", {})
     for placeholder in list(doctree.findall(gallery_placeholder)):
         grid = nodes.container(classes=["tt-gallery"])
-        for docname in sorted(examples):
+        # The order of the page's own toctree (the reading order), then any others by name.
+        listed = [d for d in app.env.toctree_includes.get(fromdocname, []) if d in examples]
+        for docname in listed + sorted(set(examples) - set(listed)):
             info = examples[docname]
             uri = app.builder.get_relative_uri(fromdocname, docname)
             card = nodes.container(classes=["tt-card"])

@@ -1,0 +1,423 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Activation functions and softmax
+#
+# A layer of a network is a matrix product followed by a simple function
+# applied to every number, the **activation**. Without it, a deep network
+# would be no more expressive than a single matrix. This page draws the
+# common activations and their derivatives (taken by tinytorch's autograd,
+# never typed in), shows numerically why stacked linear layers collapse into
+# one, and looks at softmax, the activation that turns a vector of scores into
+# probabilities, and at its temperature.
+#
+# **What you will see**
+#
+# - ReLU, sigmoid, tanh and GELU with their derivatives from autograd, equal to
+#   the closed forms on a grid of 401 points and confirmed by `gradcheck`
+#   (figure);
+# - where each derivative is largest, and how small the sigmoid's and tanh's
+#   become at $|x| = 4$ (table);
+# - three linear layers that are exactly one linear layer (the product of their
+#   weight matrices), and the same layers with ReLU in between, which no single
+#   linear map reproduces (figure);
+# - softmax outputs that sum to 1 at every temperature, and an entropy that
+#   rises with the temperature (figure).
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import tinytorch as tt
+from tinytorch import viz
+from tinytorch.core.tensor import Tensor
+
+_ = tt.manual_seed(0)  # tinytorch's one global random generator
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## Four activations
+#
+# | name | $f(x)$ | $f'(x)$ |
+# |---|---|---|
+# | ReLU | $\max(0, x)$ | $1$ if $x > 0$, else $0$ |
+# | sigmoid | $\sigma(x) = \dfrac{1}{1 + e^{-x}}$ | $\sigma(x)\,(1 - \sigma(x))$ |
+# | tanh | $\tanh x$ | $1 - \tanh^2 x$ |
+# | GELU | $x\,\Phi(x)$ | $\Phi(x) + x\,\varphi(x)$ |
+#
+# Here $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$ is the standard normal density and
+# $\Phi$ its cumulative distribution. ReLU has a kink at 0; tinytorch, like
+# PyTorch, uses the derivative 0 there.
+#
+# We evaluate each activation on 401 points from $-4$ to $4$ and call
+# `.sum().backward()`: each output depends only on its own input, so the
+# gradient of the sum with respect to $x_i$ is $f'(x_i)$. The closed forms are
+# computed separately in NumPy; for GELU, $\Phi$ is obtained by integrating
+# $\varphi$ numerically (the trapezoid rule on a fine grid), independently of
+# the library's own error-function approximation.
+
+# %%
+activations = {"ReLU": tt.relu, "sigmoid": tt.sigmoid, "tanh": tt.tanh,
+               "GELU": tt.gelu}
+grid = np.linspace(-4.0, 4.0, 401)
+
+values, derivatives = {}, {}
+for name, f in activations.items():
+    x = Tensor(grid, dtype=np.float64, requires_grad=True)
+    y = f(x)
+    y.sum().backward()
+    values[name], derivatives[name] = y.data, x.grad
+
+fine = np.linspace(-12.0, 4.0, 160_001)  # step 1e-4, from far left
+density = np.exp(-fine**2 / 2) / np.sqrt(2 * np.pi)
+trapezoids = (density[1:] + density[:-1]) / 2 * np.diff(fine)
+cdf = np.concatenate([[0.0], np.cumsum(trapezoids)])  # Phi on `fine`
+Phi = np.interp(grid, fine, cdf)
+phi = np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi)
+sig = 1 / (1 + np.exp(-grid))
+closed_forms = {
+    "ReLU": (np.maximum(grid, 0), (grid > 0).astype(float)),
+    "sigmoid": (sig, sig * (1 - sig)),
+    "tanh": (np.tanh(grid), 1 - np.tanh(grid) ** 2),
+    "GELU": (grid * Phi, Phi + grid * phi),
+}
+print("largest difference from the closed form")
+print(f"{'':8} {'of f':>8} {'of f′':>8}")
+for name, (f_exact, df_exact) in closed_forms.items():
+    err_f = np.abs(values[name] - f_exact).max()
+    err_df = np.abs(derivatives[name] - df_exact).max()
+    assert err_f < 1e-6, f"{name}: value off by {err_f:.1e}"
+    assert err_df < 1e-6, f"{name}: derivative off by {err_df:.1e}"
+    print(f"{name:8} {err_f:8.1e} {err_df:8.1e}")
+
+# %% [markdown]
+# Autograd and the formulas agree to within $10^{-6}$ everywhere on the grid.
+# As a second, formula-free check, {py:func}`~tinytorch.core.autograd.gradcheck`
+# compares each backward pass with central finite differences at twelve random
+# points (kept away from ReLU's kink, where the two one-sided slopes differ).
+
+# %%
+signs = rng.choice([-1.0, 1.0], size=12)
+points = rng.uniform(0.1, 3.0, size=12) * signs
+for name, f in activations.items():
+    worst = tt.gradcheck(f, [points])
+    assert worst < 1e-6, f"{name}: gradcheck off by {worst:.1e}"
+    print(f"{name:8} gradcheck: largest difference {worst:.1e}")
+
+# %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# Each column is one activation: the function on top, its derivative below.
+# In the bottom row the line is autograd's derivative and the dots are the
+# closed form at every 25th grid point. Watch where each derivative is close to
+# zero: there, a gradient passing back through the activation all but stops.
+# ```
+
+# %% mystnb={"figure": {"caption": "Four activations (top) and their derivatives computed by autograd (bottom); dots: closed forms.", "name": "fig-activations"}}
+fig, axes = plt.subplots(2, 4, figsize=(viz.FIGURE_WIDTH, 3.8),
+                         sharex=True, layout="constrained")
+fig.set_facecolor("white")
+for k, name in enumerate(activations):
+    top, bottom = axes[0, k], axes[1, k]
+    top.plot(grid, values[name], color=viz.CLASS_COLORS[0])
+    bottom.plot(grid, derivatives[name], color=viz.CLASS_COLORS[1],
+                label="autograd")
+    bottom.plot(grid[::25], closed_forms[name][1][::25], "o", ms=3,
+                color="black", label="closed form")
+    for ax in (top, bottom):
+        ax.axhline(0, color="0.8", lw=0.8)
+        ax.axvline(0, color="0.8", lw=0.8)
+    top.set_title(name)
+    bottom.set_xlabel("$x$")
+axes[0, 0].set_ylabel("$f(x)$")
+axes[1, 0].set_ylabel("$f'(x)$")
+axes[1, 0].legend(loc="center right", fontsize=7)
+ranges = [f"{n} ranges from {v.min():.2f} to {v.max():.2f}"
+          for n, v in values.items()]
+peaks = [f"{n}'s derivative peaks at {d.max():.2f}"
+         + ("" if n == "ReLU" else f" at x = {grid[np.argmax(d)]:.2f}")
+         for n, d in derivatives.items()]
+alt = ("Two rows of four panels over x from -4 to 4. Top: "
+       + "; ".join(ranges)
+       + ". Bottom: the derivatives from autograd, with the closed "
+       "forms as dots lying on the lines; " + "; ".join(peaks)
+       + "; ReLU's derivative is a step from 0 to 1 at x = 0, "
+       "sigmoid's and tanh's are bumps that fall towards 0 on both "
+       "sides, GELU's rises from about 0 to slightly above 1, dipping "
+       "below 0 on the left.")
+viz.show(fig, alt=alt)
+
+# %% [markdown]
+# The table below reads the figure's numbers off the arrays. The sigmoid's
+# derivative is never larger than $\tfrac14$ (at $x = 0$), and tanh's never
+# larger than 1; at $|x| = 4$ both are almost zero: the function is
+# **saturated**, and a neuron stuck there learns very slowly. ReLU's derivative
+# is exactly 1 for every positive input, however large, and exactly 0 for
+# every negative one. GELU is a smooth ReLU that dips slightly below zero for
+# negative inputs.
+
+# %%
+at_4 = np.isclose(np.abs(grid), 4.0)
+print(f"{'':8} {'largest f′':>10} {'at x':>6} {'f′(-4)':>9}"
+      f" {'f′(4)':>9} {'min f':>7}")
+for name, d in derivatives.items():
+    left, right = d[at_4]
+    x_peak = "x > 0" if name == "ReLU" else f"{grid[np.argmax(d)]:.2f}"
+    print(f"{name:8} {d.max():10.4f} {x_peak:>6} {left:9.2e}"
+          f" {right:9.2e} {values[name].min():7.3f}")
+
+d_sigmoid, d_tanh = derivatives["sigmoid"], derivatives["tanh"]
+d_relu, d_gelu = derivatives["ReLU"], derivatives["GELU"]
+at_0 = np.isclose(grid, 0.0)
+assert np.isclose(d_sigmoid.max(), 0.25), "sigmoid' peaks at 1/4"
+assert np.isclose(d_tanh.max(), 1.0), "tanh' peaks at 1"
+assert d_sigmoid[at_0] == d_sigmoid.max(), "sigmoid' peaks at x = 0"
+assert d_tanh[at_0] == d_tanh.max(), "tanh' peaks at x = 0"
+assert d_sigmoid[at_4].max() < 0.02, "sigmoid saturates at |x| = 4"
+assert d_tanh[at_4].max() < 0.002, "tanh saturates at |x| = 4"
+assert np.all(d_relu[grid > 0] == 1) and np.all(d_relu[grid < 0] == 0)
+x_min_gelu = grid[np.argmin(values["GELU"])]
+assert values["GELU"].min() < 0 and -1 < x_min_gelu < -0.5, "GELU dips"
+assert d_gelu.min() < 0 < 1 < d_gelu.max(), "GELU's slope leaves [0, 1]"
+
+# %% [markdown]
+# ## Why a nonlinearity is needed at all
+#
+# A {py:class}`~tinytorch.core.layers.Linear` layer computes
+# $\mathbf{y} = \mathbf{x}W + \mathbf{b}$. Two in a row give
+#
+# $$
+# (\mathbf{x}W_1 + \mathbf{b}_1)W_2 + \mathbf{b}_2
+#   = \mathbf{x}\,(W_1W_2) + (\mathbf{b}_1W_2 + \mathbf{b}_2),
+# $$
+#
+# again one linear layer, with weight $W_1W_2$. However many layers are
+# stacked, the whole stack is one matrix and one bias. We check this on three
+# layers mapping 4 → 8 → 8 → 3, on 200 random inputs.
+
+# %%
+layers = [tt.Linear(4, 8), tt.Linear(8, 8), tt.Linear(8, 3)]
+linear_stack = tt.Sequential(*layers)
+(W1, b1), (W2, b2), (W3, b3) = [(m.weight, m.bias) for m in layers]
+W = W1 @ W2 @ W3  # (4, 3)
+b = (b1 @ W2 + b2) @ W3 + b3  # (3,)
+
+inputs = Tensor(rng.normal(size=(200, 4)))
+with tt.no_grad():
+    stacked = linear_stack(inputs)
+    collapsed = inputs @ W + b
+gap = np.abs(stacked.data - collapsed.data).max()
+assert W.shape == (4, 3), W.shape
+assert gap < 1e-5, f"the stack differs from x @ W + b by {gap:.1e}"
+print(f"three layers vs one {W.shape} matrix and a bias: "
+      f"largest difference {gap:.1e}")
+
+# %% [markdown]
+# Put a ReLU between the same three layers and this breaks. To show that no
+# linear layer at all (not just the product above) reproduces the new network,
+# we fit the best one by least squares, `np.linalg.lstsq` on the inputs with a
+# column of ones for the bias, and measure what is left over, relative to the
+# spread of the outputs. For the linear stack the best fit is exact; for the
+# ReLU network a sizeable part of the output remains unexplained.
+
+# %%
+relu_net = tt.Sequential(layers[0], tt.ReLU(), layers[1], tt.ReLU(),
+                         layers[2])  # the same three layers
+
+
+def unexplained(model):
+    """Share of the output's variance the best linear fit misses."""
+    with tt.no_grad():
+        outputs = model(inputs).data.astype(np.float64)
+    design = np.column_stack([inputs.data, np.ones(len(inputs.data))])
+    coef = np.linalg.lstsq(design, outputs, rcond=None)[0]
+    left_over = ((design @ coef - outputs) ** 2).sum()
+    return left_over / ((outputs - outputs.mean(axis=0)) ** 2).sum()
+
+
+left_linear = unexplained(linear_stack)
+left_relu = unexplained(relu_net)
+assert left_linear < 1e-9, f"linear stack: {left_linear:.1e} left over"
+assert left_relu > 0.05, f"ReLU network: only {left_relu:.1e} left over"
+print("variance the best linear map leaves unexplained:")
+print(f"  three linear layers: {left_linear:.1e}")
+print(f"  with ReLU between:   {left_relu:.1%}")
+
+# %% [markdown]
+# In one dimension the difference is easy to see. The next figure takes a
+# network 1 → 16 → 16 → 1 and plots its output against its input, once as
+# three plain linear layers and once with ReLU between them (same weights).
+# The first is a straight line: its second differences vanish. The second is
+# piecewise linear with kinks, one wherever some hidden unit switches on or
+# off; that bending is what lets a network fit curved functions.
+#
+# ```{admonition} How to read this figure
+# :class: tip
+# Both panels plot the network's single output against its single input, with
+# the same weights. On the left every layer is linear and the result is one
+# straight line; on the right each change of slope is a place where one of the
+# 32 hidden ReLUs switches between off (output 0) and on.
+# ```
+
+# %%
+small = [tt.Linear(1, 16), tt.Linear(16, 16), tt.Linear(16, 1)]
+line_net = tt.Sequential(*small)
+kinked_net = tt.Sequential(small[0], tt.ReLU(), small[1], tt.ReLU(),
+                           small[2])
+xs = np.linspace(-3, 3, 601)
+with tt.no_grad():
+    line_out = line_net(Tensor(xs[:, None])).data.ravel()
+    kinked_out = kinked_net(Tensor(xs[:, None])).data.ravel()
+line_curvature = np.abs(np.diff(line_out, 2)).max()
+kinks = int((np.abs(np.diff(kinked_out, 2)) > 1e-4).sum())
+assert line_curvature < 1e-5, f"it bends: {line_curvature:.1e}"
+assert kinks >= 2, f"the ReLU network should bend, found {kinks} kinks"
+print(f"largest second difference of the linear stack: "
+      f"{line_curvature:.1e}")
+print(f"the ReLU network bends at {kinks} of the {len(xs) - 2} "
+      f"interior grid points")
+
+# %% mystnb={"figure": {"caption": "The same three layers without (left) and with (right) ReLU between them, as a function of a 1-D input.", "name": "fig-linear-collapse"}}
+fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 2.8),
+                         sharex=True, layout="constrained")
+fig.set_facecolor("white")
+axes[0].plot(xs, line_out, color=viz.CLASS_COLORS[0])
+axes[0].set(title="three linear layers", xlabel="input $x$",
+            ylabel="output")
+axes[1].plot(xs, kinked_out, color=viz.CLASS_COLORS[1])
+axes[1].set(title="the same layers with ReLU", xlabel="input $x$")
+alt = (f"Two line plots over inputs from -3 to 3. Left, three linear "
+       f"layers: a straight line from {line_out[0]:.2f} to "
+       f"{line_out[-1]:.2f}. Right, the same layers with ReLU between "
+       f"them: a piecewise-linear curve from {kinked_out[0]:.2f} to "
+       f"{kinked_out[-1]:.2f}, between {kinked_out.min():.2f} and "
+       f"{kinked_out.max():.2f}, that changes slope at {kinks} grid "
+       f"points.")
+viz.show(fig, alt=alt)
+
+# %% [markdown]
+# ## Softmax and temperature
+#
+# A classifier's last layer produces one score (logit) $z_k$ per class.
+# {py:func}`~tinytorch.core.activations.softmax` turns them into probabilities,
+#
+# $$
+# p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}},
+# $$
+#
+# every $p_k$ positive and all of them summing to 1; the largest score gets the
+# largest probability. The **temperature** $T$ (1 by default) divides the
+# scores first. A low temperature exaggerates the differences, pushing almost
+# all the probability onto the top score; a high one flattens them towards
+# the uniform distribution. How spread out a distribution is can be measured by
+# its entropy $H(p) = -\sum_k p_k \ln p_k$, which runs from 0 (all mass on one
+# class) to $\ln K$ (uniform over $K$ classes).
+#
+# Below, five scores at six temperatures, all in one call: each row of the
+# $(6, 5)$ matrix `scores / T` is softmaxed along its last axis.
+
+# %%
+scores = np.array([3.0, 1.5, 1.0, 0.2, -1.0])
+temperatures = np.array([0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
+scaled = Tensor(scores[None, :] / temperatures[:, None])  # (6, 5)
+probs = tt.softmax(scaled, axis=-1).data.astype(np.float64)
+entropy = -(probs * np.log(probs)).sum(axis=1)
+K = len(scores)
+uniform_entropy = np.log(K)
+
+print(f"{'T':>5} " + " ".join(f"p{k + 1:<6}" for k in range(K))
+      + f"{'sum':>8} {'entropy':>8}")
+for T, p, h in zip(temperatures, probs, entropy):
+    print(f"{T:5g} " + " ".join(f"{v:.4f} " for v in p)
+          + f"{p.sum():8.6f} {h:8.4f}")
+print(f"entropy of the uniform distribution: ln {K} = "
+      f"{uniform_entropy:.4f}")
+
+ranking = np.argsort(-probs, axis=1)
+assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-6), "rows sum to 1"
+assert np.all(probs > 0), "every probability is positive"
+assert np.all(ranking == np.argsort(-scores)), "the ranking is kept"
+assert np.all(np.diff(entropy) > 0), "entropy rises with T"
+assert probs[0].max() > 0.99, "at T = 0.25 the top score takes > 99 %"
+assert entropy[-1] > 0.95 * uniform_entropy, "at T = 8 nearly uniform"
+
+# %% [markdown]
+# Every row sums to 1, the ranking of the classes never changes, and the
+# entropy rises with every increase of the temperature: at $T = 0.25$ the top
+# class takes more than 99 % of the probability, while at $T = 8$ the entropy
+# is above 95 % of its maximum, $\ln 5$.
+#
+# ```{admonition} How to read this figure
+# :class: tip
+# Left: one group of bars per temperature, one bar per class, in the order of
+# the scores (class 1 has the highest score). Right: the entropy of each of
+# those distributions against the temperature (log scale); the dashed line is
+# the entropy of the uniform distribution, the ceiling it approaches.
+# ```
+
+# %% mystnb={"figure": {"caption": "Softmax of the same five scores at six temperatures, and the entropy of each distribution.", "name": "fig-softmax-temperature"}}
+fig, (ax_bars, ax_entropy) = plt.subplots(
+    1, 2, figsize=(viz.FIGURE_WIDTH, 2.9), layout="constrained",
+    gridspec_kw={"width_ratios": [2, 1]})
+fig.set_facecolor("white")
+width = 0.8 / K
+offsets = (np.arange(K) - (K - 1) / 2) * width
+t_labels = [f"{T:g}" for T in temperatures]
+for k in range(K):
+    ax_bars.bar(np.arange(len(temperatures)) + offsets[k], probs[:, k],
+                width, color=viz.CLASS_COLORS[k],
+                label=f"class {k + 1} (score {scores[k]:g})")
+ax_bars.set_xticks(np.arange(len(temperatures)), t_labels)
+ax_bars.set_yticks(np.linspace(0, 1, 6))
+ax_bars.set(xlabel="temperature $T$", ylabel="probability",
+            ylim=(0, 1.32))
+ax_bars.legend(ncols=3, fontsize=7, loc="upper right")
+ax_entropy.semilogx(temperatures, entropy, "o-", color="black")
+ax_entropy.axhline(uniform_entropy, color="0.5", linestyle="--",
+                   label=f"ln {K}")
+ax_entropy.set_xticks(temperatures, t_labels, minor=False)
+ax_entropy.minorticks_off()
+ax_entropy.set(xlabel="temperature $T$", ylabel="entropy (nats)",
+               ylim=(0, uniform_entropy * 1.1))
+ax_entropy.legend(loc="lower right")
+alt = (f"Left: grouped bars of the softmax probabilities of {K} "
+       f"classes with scores {', '.join(f'{s:g}' for s in scores)} at "
+       f"temperatures {', '.join(t_labels)}; the top class's "
+       f"probability falls from {probs[0, 0]:.3f} at T = {t_labels[0]} "
+       f"to {probs[-1, 0]:.3f} at T = {t_labels[-1]}, while the lowest "
+       f"class's rises from {probs[0, -1]:.1e} to {probs[-1, -1]:.3f}. "
+       f"Right: entropy against temperature on a log axis, rising from "
+       f"{entropy[0]:.3f} to {entropy[-1]:.3f} nats towards the dashed "
+       f"line at ln {K} = {uniform_entropy:.3f}.")
+viz.show(fig, alt=alt)
+
+# %% [markdown]
+# Two more properties follow from the formula. Adding the same constant to
+# every score changes nothing (it cancels between numerator and denominator),
+# which is how softmax is computed safely: tinytorch subtracts the largest score
+# first, so scores in the thousands give no overflow. And with two classes,
+# softmax is the sigmoid of the difference of the scores,
+# $p_1 = \sigma(z_1 - z_2)$: the single neuron of {doc}`single_neuron` is a
+# two-class softmax in disguise.
+
+# %%
+z = Tensor(scores)
+shifted = tt.softmax(z + 100.0).data
+assert np.allclose(shifted, tt.softmax(z).data, atol=1e-6), "shift"
+huge = tt.softmax(Tensor([1000.0, 999.0, 990.0])).data
+assert np.all(np.isfinite(huge)) and np.isclose(huge.sum(), 1.0), huge
+pair = Tensor([[2.0, 0.5], [-1.0, 1.0], [0.3, 0.3]])
+two_class = tt.softmax(pair).data[:, 0]
+as_sigmoid = tt.sigmoid(pair[:, 0] - pair[:, 1]).data
+assert np.allclose(two_class, as_sigmoid, atol=1e-6), "two classes"
+print("softmax([1000, 999, 990]) =", np.round(huge, 5))
+print("two-class softmax:        ", np.round(two_class, 4))
+print("sigmoid of the difference:", np.round(as_sigmoid, 4))
