@@ -35,8 +35,7 @@ import os
 
 # One BLAS thread: this page's matrices are small, and on a busy
 # machine threads waiting for each other make training many times
-# slower. The variable works if NumPy is not loaded yet; threadpoolctl,
-# below, if it is.
+# slower. (This only takes effect if NumPy has not been imported yet.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
@@ -46,12 +45,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 import tinytorch as tt
 from tinytorch import viz
 from tinytorch.core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d
-
-try:  # NumPy may be loaded already (the site's kernels load it)
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(1, user_api="blas")
-except ImportError:
-    pass
 
 _ = tt.manual_seed(0)  # reseed tinytorch's one global generator
 rng = np.random.default_rng(0)
