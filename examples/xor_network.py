@@ -273,8 +273,9 @@ for k in range(2):  # unit k's input is 0 where x W1[:, k] + b1[k] = 0
 ax_in.set(xlim=(-0.25, 1.25), ylim=(-0.25, 1.25), aspect="equal")
 viz.plot_decision_boundary(output_layer, H.data, y, ax=ax_hidden,
                            margin=0.3, output="logits",
-                           class_names=names, title="hidden space")
-ax_hidden.set(xlabel="$h_1$", ylabel="$h_2$", aspect="equal")
+                           class_names=names, title="hidden space",
+                           axis_names=("h1", "h2"))
+ax_hidden.set(aspect="equal")
 for ax in (ax_in, ax_hidden):
     ax.get_legend().remove()
 fig.legend(*ax_in.get_legend_handles_labels(), ncols=2,
@@ -282,7 +283,7 @@ fig.legend(*ax_in.get_legend_handles_labels(), ncols=2,
 viz.show(fig, alt=viz.alt_text(fig) + " In the first panel, dashed "
          "lines mark where each of the two hidden units' inputs is "
          "zero; the second panel shows the points at their "
-         "hidden-layer coordinates h1, h2, with the output neuron's "
+         "hidden-layer coordinates, with the output neuron's "
          "straight decision line.")
 
 # %% [markdown]

@@ -57,3 +57,19 @@ def test_require_alt_warns_for_undescribed_figures(monkeypatch):
 def test_runs_before_myst_nb_drops_text_plain():
     select = pytest.importorskip("myst_nb.sphinx_").SelectMimeType
     assert tinytorch_figures.AltTextFromPlainText.default_priority < select.default_priority
+
+
+def test_a_captioned_cell_without_a_figure_warns(monkeypatch):
+    def cell(caption, *children):
+        metadata = {"mystnb": {"figure": {"caption": caption}}} if caption else {}
+        return nodes.container("", *children, nb_element="cell_code", cell_metadata=metadata)
+
+    shown, _ = bundle("A described figure.")
+    document = new_document("page")
+    document.settings.env = SimpleNamespace(config=SimpleNamespace(), app=None)
+    document += [cell("Loss per step.", shown), cell("Accuracy per epoch."), cell(None)]
+    warnings = []
+    monkeypatch.setattr(tinytorch_figures.logger, "warning",
+                        lambda msg, *args, **kw: warnings.append(msg % args))
+    tinytorch_figures.CaptionedCellsShowAFigure(document).run()
+    assert warnings == ["cell with figure caption 'Accuracy per epoch.' displayed no figure"]

@@ -238,7 +238,7 @@ def test_decision_boundary_multiclass_single_batched_call():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["left", "right", "top"]
     accuracy = (scores(X).argmax(1) == y).mean()
-    assert f"Training accuracy {accuracy:.0%}" in viz.alt_text(fig)
+    assert f"Accuracy on the plotted points {accuracy:.0%}" in viz.alt_text(fig)
     assert "3-class" in viz.alt_text(fig) and "left: 20" in viz.alt_text(fig)
 
 
@@ -250,7 +250,7 @@ def test_decision_boundary_binary_outputs(kind):
            "column": lambda p: (3 * p[:, 0])[:, None]}
     fig = viz.plot_decision_boundary(fns[kind], X, y)
     text = viz.alt_text(fig)
-    assert "Training accuracy 80%" in text and "1 class 0 in the class 1 region" in text
+    assert "Accuracy on the plotted points 80%" in text and "1 class 0 in the class 1 region" in text
 
 
 def test_decision_boundary_with_a_module():
@@ -262,7 +262,7 @@ def test_decision_boundary_with_a_module():
     fig = viz.plot_decision_boundary(model, X, y, resolution=30)
     with tt.no_grad():
         expected = (model(tt.Tensor(X.astype(np.float32))).numpy().argmax(1) == y).mean()
-    assert f"Training accuracy {expected:.0%}" in viz.alt_text(fig)
+    assert f"Accuracy on the plotted points {expected:.0%}" in viz.alt_text(fig)
     assert model.training  # the mode is restored
 
 

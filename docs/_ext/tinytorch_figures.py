@@ -12,6 +12,10 @@ myst-nb keeps every representation of a bundle in the doctree until its post-tra
 runs just before it (priority 3) and copies the ``text/plain`` text into the ``alt`` of
 the bundle's images, unless the cell's metadata already set one (that wins).
 
+A cell whose metadata gives a figure caption but that displays no image fails too: a
+figure can vanish silently (for example when an ``rc_context`` switched the inline
+backend's interactive mode off), and its caption would then describe nothing.
+
 Configuration (``conf.py``)
     ``tinytorch_figures_require_alt`` (default ``True``): warn about every notebook image
     still without alt text, so a ``-W`` build fails on a figure a screen reader cannot
@@ -58,8 +62,25 @@ class AltTextFromPlainText(SphinxPostTransform):
                         location=bundle, type="tinytorch", subtype="alt_text")
 
 
+class CaptionedCellsShowAFigure(SphinxPostTransform):
+    """Warn about a code cell with ``mystnb.figure`` metadata that produced no image."""
+
+    default_priority = 3
+
+    def run(self, **kwargs) -> None:
+        for cell in self.document.findall(nodes.container):
+            if cell.get("nb_element") != "cell_code":
+                continue
+            metadata = cell.get("cell_metadata") or {}
+            caption = (metadata.get("mystnb") or {}).get("figure", {}).get("caption")
+            if caption and not any(True for _ in cell.findall(nodes.image)):
+                logger.warning("cell with figure caption %r displayed no figure", caption[:60],
+                               location=cell, type="tinytorch", subtype="missing_figure")
+
+
 def setup(app):
     app.setup_extension("myst_nb")
     app.add_config_value("tinytorch_figures_require_alt", True, "env", bool)
     app.add_post_transform(AltTextFromPlainText)
+    app.add_post_transform(CaptionedCellsShowAFigure)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,7 +16,7 @@ Examples
 'Confusion matrix of 4 samples over 3 classes (a, b, c), true class in rows, predicted in columns'
 """
 
-from ._base import (CLASS_COLORS, DIVERGING_CMAP, FIGURE_WIDTH, SEQUENTIAL_CMAP, STYLE, alt_text,
+from ._base import (CLASS_COLORS, CLASS_MARKERS, DIVERGING_CMAP, FIGURE_WIDTH, SEQUENTIAL_CMAP, STYLE, alt_text,
                     show)
 from .attention import plot_attention, plot_attention_heads
 from .images import plot_filters, plot_images
@@ -24,7 +24,7 @@ from .confusion import confusion_matrix, plot_confusion
 from .training import plot_decision_boundary, plot_history
 
 __all__ = [
-    "STYLE", "FIGURE_WIDTH", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "CLASS_COLORS",
+    "STYLE", "FIGURE_WIDTH", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "CLASS_COLORS", "CLASS_MARKERS",
     "alt_text", "show",
     "plot_attention", "plot_attention_heads",
     "plot_history", "plot_decision_boundary", "plot_confusion", "confusion_matrix",

@@ -137,7 +137,7 @@ def _predict(model, points: np.ndarray, output: str) -> np.ndarray:
 
 @styled
 def plot_decision_boundary(model, X, y, ax=None, class_names=None, resolution=200, margin=0.5,
-                           output="auto", title=None):
+                           output="auto", title=None, axis_names=("x1", "x2")):
     """Decision regions of a 2-D classifier with the data points on top.
 
     Parameters
@@ -161,6 +161,9 @@ def plot_decision_boundary(model, X, y, ax=None, class_names=None, resolution=20
         For a single score per point: threshold at 0 (logits) or 0.5 (probabilities);
         ``"auto"`` assumes probabilities when every score lies in [0, 1].
     title : str, optional
+    axis_names : pair of str, optional
+        Names of the two input features, for the axis labels and the alt text.
+        Default: ``("x1", "x2")``.
 
     Returns
     -------
@@ -177,7 +180,7 @@ def plot_decision_boundary(model, X, y, ax=None, class_names=None, resolution=20
     >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
     >>> fig = viz.plot_decision_boundary(lambda p: p[:, 0] - 0.5, X, [0, 1, 0, 1])
     >>> viz.alt_text(fig).split(". ")[1]
-    'Training accuracy 100% (all points in their own region).'
+    'Accuracy on the plotted points 100% (all points in their own region).'
     """
     op = "plot_decision_boundary"
     X = to_numpy(X, op, "X").astype(float)
@@ -212,17 +215,17 @@ def plot_decision_boundary(model, X, y, ax=None, class_names=None, resolution=20
         ax.scatter(X[wrong, 0], X[wrong, 1], s=70, facecolor="none", edgecolor="#D55E00",
                    linewidth=1.2, label="misclassified")
     ax.legend(loc="best", framealpha=0.9)
-    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=axis_names[0], ylabel=axis_names[1])
     if title:
         ax.set_title(title)
 
     counts = np.bincount(y, minlength=n_classes)
     area = np.bincount(regions.ravel(), minlength=n_classes) / regions.size
     text = (f"Decision regions of a {n_classes}-class classifier{f' ({title})' if title else ''} over "
-            f"x1 from {lo[0]:.2g} to {hi[0]:.2g} and x2 from {lo[1]:.2g} to {hi[1]:.2g}, with "
+            f"{axis_names[0]} from {lo[0]:.3g} to {hi[0]:.3g} and {axis_names[1]} from {lo[1]:.3g} to {hi[1]:.3g}, with "
             f"{len(X)} points ({listing(f'{names[k]}: {counts[k]}' for k in range(n_classes))}); "
             f"regions cover {listing(f'{names[k]} {area[k]:.0%}' for k in range(n_classes))} of the plot. ")
-    text += f"Training accuracy {1 - wrong.mean():.0%} "
+    text += f"Accuracy on the plotted points {1 - wrong.mean():.0%} "
     if wrong.any():
         pairs = confusion_matrix(y, pred_points, n_classes)
         np.fill_diagonal(pairs, 0)
