@@ -205,3 +205,33 @@ def test_offline_search_finds_example(browser, server, site):
         assert any(f"examples/{script.stem}" in h for h in hits), f"search {word!r}: {hits}"
     context.close()
     assert not errors, errors
+
+
+FIGURE_PIXELS = """() => Array.from(document.querySelectorAll('.cell_output img')).slice(0, 5).map(img => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    return Array.from(context.getImageData(2, 2, 1, 1).data);  // a corner: the figure's own background
+})"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_figures_are_light_cards_in_both_theme_modes(browser, server, mode):
+    """In dark mode too, figures keep their opaque white background (legible as light cards)."""
+    context = browser.new_context()
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    page = context.new_page()
+    page.goto(f"{server}/examples/attention.html", wait_until="load")
+    theme = page.evaluate("document.documentElement.dataset.theme")
+    page_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    corners = page.evaluate(FIGURE_PIXELS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"theme-{mode}__examples__attention.png"), full_page=True)
+    context.close()
+    assert theme == mode, f"the theme did not switch to {mode}: {theme}"
+    channels = [int(c) for c in re.findall(r"\d+", page_background)[:3]]
+    assert (sum(channels) < 200) == (mode == "dark"), f"{mode} page background is {page_background}"
+    assert corners, "no figure on the attention page"
+    for rgba in corners:
+        assert rgba[3] == 255 and min(rgba[:3]) >= 240, f"figure corner {rgba} is not opaque white in {mode} mode"
