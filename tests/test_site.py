@@ -306,7 +306,7 @@ def test_lock_file_pins_every_declared_dependency():
 # -- pieces of the machinery ----------------------------------------------------------
 
 
-def test_execution_cache_key_follows_library_lock_and_nothing_else(tmp_path):
+def test_execution_cache_key_follows_library_lock_and_benchmarks(tmp_path):
     for name in ("tinytorch", "requirements"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     key = tinytorch_site.execution_cache_key
@@ -321,7 +321,19 @@ def test_execution_cache_key_follows_library_lock_and_nothing_else(tmp_path):
     assert after_library != first, "a library edit kept the cache key"
     lock = tmp_path / "requirements" / "lock.txt"
     lock.write_text(lock.read_text() + "extra==1.0\n")
-    assert key(tmp_path) not in (first, after_library), "a lock edit kept the cache key"
+    after_lock = key(tmp_path)
+    assert after_lock not in (first, after_library), "a lock edit kept the cache key"
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "cases.py").write_text("# a benchmark the Performance page runs\n")
+    assert key(tmp_path) not in (first, after_library, after_lock), "a benchmark edit kept the cache key"
+
+
+def test_execution_cache_key_follows_the_optional_torch(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "tinytorch", tmp_path / "tinytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(tinytorch_site, "_optional_torch_version", lambda: "no torch")
+    without = tinytorch_site.execution_cache_key(tmp_path)
+    monkeypatch.setattr(tinytorch_site, "_optional_torch_version", lambda: "torch 2.13.0+cpu")
+    assert tinytorch_site.execution_cache_key(tmp_path) != without
 
 
 @pytest.mark.parametrize("n_docs,n_examples", [(17, 4), (5, 5), (10, 1), (30, 9), (3, 2)])

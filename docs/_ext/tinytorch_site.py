@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import pkgutil
@@ -62,16 +63,28 @@ def execution_cache_key(root: Path) -> str:
     """Hash of everything an example's outputs depend on besides its own code.
 
     jupyter-cache keys a notebook on its code cells only; folding this key into
-    the cache folder makes any change to the library, the pinned dependencies,
-    the kernel configuration or the Python version start a fresh cache.
+    the cache folder makes any change to the library, the benchmarks, the pinned
+    dependencies, the optional PyTorch, the kernel configuration or the Python
+    version start a fresh cache.
     """
     digest = hashlib.sha256()
     _digest_tree(root / "tinytorch", digest)
+    if (root / "benchmarks").is_dir():  # the Performance page runs the benchmark suite
+        _digest_tree(root / "benchmarks", digest)
+    digest.update(_optional_torch_version().encode())  # the verification page compares with it
     lock = root / "requirements" / "lock.txt"
     digest.update(lock.read_bytes() if lock.exists() else b"no lock")
     digest.update(KERNEL_CONFIG.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]
+
+
+def _optional_torch_version() -> str:
+    """The installed torch's version, read from its metadata (torch is not imported)."""
+    try:
+        return "torch " + importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return "no torch"
 
 
 def execution_cache_dir(root: Path) -> Path:
