@@ -48,7 +48,22 @@ class no_grad:
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside :class:`no_grad`."""
+    """True unless inside :class:`no_grad`: whether operations are being recorded for backward.
+
+    Returns
+    -------
+    bool
+        False inside a ``no_grad`` block (or a function decorated with it), True otherwise.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> tt.is_grad_enabled()
+    True
+    >>> with tt.no_grad():
+    ...     tt.is_grad_enabled()
+    False
+    """
     return _grad_enabled
 
 
