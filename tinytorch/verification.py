@@ -27,12 +27,68 @@ ATOL, RTOL = 1e-5, 1e-3
 
 
 def sample(*shape, low=-1.0, high=1.0, seed=0) -> np.ndarray:
-    """Fixed pseudo-random float64 inputs (the seed and shape decide them)."""
+    """Fixed pseudo-random float64 inputs (the seed and shape decide them).
+
+    Parameters
+    ----------
+    *shape : int
+        The shape of the array.
+    low, high : float, default -1.0 and 1.0
+        The values are drawn uniformly from [low, high).
+    seed : int, default 0
+        With the number of dimensions, picks the values (the generator's seed is
+        ``seed + len(shape)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A float64 array of ``shape``; the same arguments always give the same values.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import sample
+    >>> x = sample(2, 3, low=0.5, high=2.0)           # positive inputs, as log and sqrt need
+    >>> x.shape, x.dtype, bool(x.min() >= 0.5 and x.max() < 2.0)
+    ((2, 3), dtype('float64'), True)
+    >>> bool((sample(2, 3, low=0.5, high=2.0) == x).all())     # the same arguments, the same values
+    True
+    """
     return np.random.default_rng(seed + len(shape)).uniform(low, high, size=shape)
 
 
 def away_from(x: np.ndarray, kinks, margin=0.05, replacement=0.3) -> np.ndarray:
-    """Move samples off the points where a function has no derivative."""
+    """Move samples off the points where a function has no derivative.
+
+    A central difference across a kink (0 for ``relu`` and ``abs``, the bounds for ``clip``)
+    matches neither one-sided derivative, so gradient checks keep their inputs away from kinks.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The samples.
+    kinks : iterable of float
+        The points where the function is not differentiable.
+    margin : float, default 0.05
+        Samples closer than this to a kink are moved.
+    replacement : float, default 0.3
+        The value they are moved to; choose it away from every kink.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``x`` with the samples near a kink replaced.
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.verification import away_from
+    >>> away_from(np.array([-0.5, -0.01, 0.02, 0.8]), kinks=[0])   # abs and relu bend at 0
+    array([-0.5,  0.3,  0.3,  0.8])
+    """
     near = np.zeros(x.shape, dtype=bool)
     for kink in kinks:
         near |= np.abs(x - kink) < margin
@@ -41,7 +97,29 @@ def away_from(x: np.ndarray, kinks, margin=0.05, replacement=0.3) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Case:
-    """One gradient check: ``fn(*inputs)`` with ``params`` (module parameters) also checked."""
+    """One gradient check: ``fn(*inputs)`` with ``params`` (module parameters) also checked.
+
+    Parameters
+    ----------
+    category : str
+        The group it is listed under: "op", "activation", "loss", "layer", "attention",
+        "convolution" or "model".
+    fn : callable
+        Takes the inputs as positional arguments and returns a Tensor.
+    inputs : tuple of numpy.ndarray
+        float64 inputs; the gradient with respect to each element is checked.
+    params : tuple of Tensor, default ()
+        float64 tensors that ``fn`` uses without receiving them (a module's parameters),
+        checked too.
+
+    Examples
+    --------
+    >>> from tinytorch.core.autograd import gradcheck
+    >>> from tinytorch.verification import Case, sample
+    >>> case = Case("op", lambda a: a.exp(), (sample(2, 3),))
+    >>> gradcheck(case.fn, list(case.inputs), params=case.params) < 1e-6
+    True
+    """
 
     category: str
     fn: Callable
@@ -63,7 +141,30 @@ _CASES: dict = {}
 
 
 def register(name: str, case: tuple) -> None:
-    """Add a case: ``(category, make)`` where ``make()`` builds a fresh :class:`Case`."""
+    """Add a case: ``(category, make)`` where ``make()`` builds a fresh :class:`Case`.
+
+    Parameters
+    ----------
+    name : str
+        A new name; it labels the case in the tests and on the verification page.
+    case : tuple of (str, callable)
+        The category and a function without arguments that builds the :class:`Case`. It is
+        called each time the check runs, so every run gets fresh inputs and modules.
+
+    Raises
+    ------
+    ValueError
+        If a case of that name is registered already.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import Case, register, run_gradcheck, sample
+    >>> def make():
+    ...     return Case("op", lambda a: a ** 3, (sample(2, 2),))
+    >>> register("cube (docstring example)", ("op", make))
+    >>> run_gradcheck("cube (docstring example)").passed
+    True
+    """
     if name in _CASES:
         raise ValueError(f"register: a gradient check named {name!r} exists already")
     _CASES[name] = case
@@ -209,13 +310,52 @@ def _perturbed(module):
 
 
 def case_names(category: str | None = None) -> list:
-    """Names of the registered cases, optionally of one category."""
+    """Names of the registered cases, optionally of one category.
+
+    Parameters
+    ----------
+    category : str, optional
+        "op", "activation", "loss", "layer", "attention", "convolution" or "model"; None for
+        every case.
+
+    Returns
+    -------
+    list of str
+        The names, in registration order.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import case_names
+    >>> case_names("model")
+    ['TinyGPT']
+    >>> case_names("loss")[:2]
+    ['mse_loss', 'binary_cross_entropy']
+    """
     return [name for name, (kind, _) in _CASES.items() if category is None or kind == category]
 
 
 @dataclass
 class Result:
-    """The outcome of one gradient check."""
+    """The outcome of one gradient check (what :func:`run_gradcheck` returns).
+
+    Parameters
+    ----------
+    name, category : str
+        The case's name and category.
+    max_error : float
+        The largest absolute difference between analytic and numeric gradients; NaN when the
+        check failed.
+    passed : bool
+        Whether every gradient matched within the tolerances.
+    message : str, default ""
+        The :class:`~tinytorch.core.autograd.GradcheckError` message of a failed check.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import run_gradcheck
+    >>> run_gradcheck("exp")
+    Result(name='exp', category='op', max_error=..., passed=True, message='')
+    """
 
     name: str
     category: str
@@ -225,7 +365,31 @@ class Result:
 
 
 def run_gradcheck(name: str) -> Result:
-    """Run one registered case; a failure is returned, not raised."""
+    """Run one registered case; a failure is returned, not raised.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`case_names`.
+
+    Returns
+    -------
+    Result
+        Whether it passed, the largest error and, for a failure, the message that names the
+        wrong gradient.
+
+    Raises
+    ------
+    KeyError
+        If no case has that name.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import run_gradcheck
+    >>> result = run_gradcheck("getitem (repeated indices)")    # np.add.at sums repeats
+    >>> result.passed, result.max_error < 1e-6
+    (True, True)
+    """
     case = _CASES[name][1]()
     try:
         error = gradcheck(case.fn, list(case.inputs), params=case.params, atol=ATOL, rtol=RTOL)
@@ -235,5 +399,23 @@ def run_gradcheck(name: str) -> Result:
 
 
 def run_gradchecks(names=None) -> list:
-    """Run the given cases (all by default), in registration order."""
+    """Run the given cases (all by default, in registration order).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Names from :func:`case_names`; None (or an empty sequence) runs every case.
+
+    Returns
+    -------
+    list of Result
+        One per case, in the order of ``names``.
+
+    Examples
+    --------
+    >>> from tinytorch.verification import case_names, run_gradchecks
+    >>> results = run_gradchecks(case_names("loss"))
+    >>> len(results), [result.name for result in results if not result.passed]
+    (5, [])
+    """
     return [run_gradcheck(name) for name in (names or list(_CASES))]

@@ -125,35 +125,111 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 class ReLU(Module):
-    """Module form of :func:`relu`."""
+    """Module form of :func:`relu`: :math:`\\max(0, x)` elementwise.
+
+    A layer to place in a :class:`~tinytorch.core.dense.Sequential` between other layers.
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> tt.ReLU()(tt.Tensor([-1.0, 0.0, 2.0]))
+    Tensor([0., 0., 2.])
+    >>> tt.Sequential(tt.Linear(2, 4), tt.ReLU(), tt.Linear(4, 1))   # a layer between layers
+    Sequential(
+      (0): Linear(in_features=2, out_features=4, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=4, out_features=1, bias=True)
+    )
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return relu(x)
 
 
 class Sigmoid(Module):
-    """Module form of :func:`sigmoid`."""
+    """Module form of :func:`sigmoid`: squashes each entry into (0, 1).
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> act = tt.Sigmoid()
+    >>> act(tt.Tensor([-2.0, 0.0, 2.0]))
+    Tensor([0.1192, 0.5   , 0.8808])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return sigmoid(x)
 
 
 class Tanh(Module):
-    """Module form of :func:`tanh`."""
+    """Module form of :func:`tanh`: squashes each entry into (-1, 1).
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> act = tt.Tanh()
+    >>> act(tt.Tensor([-1.0, 0.0, 1.0]))
+    Tensor([-0.7616,  0.    ,  0.7616])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return tanh(x)
 
 
 class GELU(Module):
-    """Module form of :func:`gelu`."""
+    """Module form of :func:`gelu`: the smooth ReLU of transformers, :math:`x\\,\\Phi(x)`.
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> act = tt.GELU()
+    >>> act(tt.Tensor([-1.0, 0.0, 1.0]))
+    Tensor([-0.1587,  0.    ,  0.8413])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return gelu(x)
 
 
 class Softmax(Module):
-    """Module form of :func:`softmax` over ``axis``."""
+    """Module form of :func:`softmax` over ``axis``: scores become probabilities.
+
+    Parameters
+    ----------
+    axis : int, default -1
+        The axis along which the outputs sum to 1.
+
+    Shape
+    -----
+    Any; the output has the input's shape.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> scores = tt.Tensor([[1.0, 1.0], [0.0, 2.0]])
+    >>> tt.Softmax()(scores)                          # each row sums to 1
+    Tensor([[0.5   , 0.5   ],
+            [0.1192, 0.8808]])
+    >>> tt.Softmax(axis=0)(scores)                    # each column sums to 1
+    Tensor([[0.7311, 0.2689],
+            [0.2689, 0.7311]])
+    """
 
     def __init__(self, axis: int = -1):
         super().__init__()

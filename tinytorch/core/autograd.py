@@ -12,7 +12,24 @@ from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):
-    """Raised when an analytic gradient disagrees with its finite-difference estimate."""
+    """Raised when an analytic gradient disagrees with its finite-difference estimate.
+
+    :func:`gradcheck` raises it with the input, the element and both values in the message. It is
+    an ``AssertionError``, so a failed check fails a test like a failed ``assert``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch import Tensor
+    >>> from tinytorch.core.autograd import GradcheckError, gradcheck
+    >>> def bad_square(x):                            # x**2, but backward says x instead of 2 x
+    ...     return Tensor._from_op(x.data ** 2, (x,), lambda grad: (grad * x.data,), "bad_square")
+    >>> try:
+    ...     gradcheck(bad_square, [np.array([1.0, 2.0])])
+    ... except GradcheckError as error:
+    ...     print(error)
+    gradcheck: gradient of input 0 (shape (2,)) is wrong at index (0,): analytic -1.60384, ...
+    """
 
 
 def _as_float64(name: str, tensor) -> Tensor:

@@ -35,6 +35,22 @@ class Dataset:
     arrays or Tensors (for example ``(features, label)``). They may also define
     ``__getitems__(indices)`` returning the whole batch at once, one stacked array per field; the
     default fetches the items one by one and stacks them.
+
+    Shape
+    -----
+    A sample's field of shape (...) becomes a batch field of shape (B, ...), B = batch size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.core.dataloader import DataLoader, Dataset
+    >>> class Squares(Dataset):                       # sample i is (i, i**2)
+    ...     def __len__(self):
+    ...         return 5
+    ...     def __getitem__(self, index):
+    ...         return np.float32(index), np.int64(index ** 2)
+    >>> [y.numpy().tolist() for x, y in DataLoader(Squares(), batch_size=2)]   # items stacked
+    [[0, 1], [4, 9], [16]]
     """
 
     def __len__(self):

@@ -288,7 +288,49 @@ class Dropout(Module):
 
 
 def embedding(ids, weight: Tensor) -> Tensor:
-    """Rows of ``weight`` picked by integer ``ids``; the gradient adds up over repeated ids."""
+    """Rows of ``weight`` picked by integer ``ids``; the gradient adds up over repeated ids.
+
+    The function behind :class:`Embedding`: a differentiable table lookup.
+
+    Parameters
+    ----------
+    ids : array_like of int or Tensor
+        Row indices in ``[0, num_embeddings)``, any shape.
+    weight : Tensor
+        The table, one row per id.
+
+    Returns
+    -------
+    Tensor
+        ``weight[ids]``. Its gradient is scattered into the rows of ``weight``; a row looked up
+        several times receives the sum of those gradients.
+
+    Raises
+    ------
+    TypeError
+        If ``ids`` are not integers.
+    IndexError
+        If an id is out of range.
+
+    Shape
+    -----
+    ids (...), weight (V, D) -> output (..., D), where V = num_embeddings and D = embedding_dim.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch import Tensor
+    >>> from tinytorch.core.layers import embedding
+    >>> weight = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)   # V = 3, D = 2
+    >>> embedding(np.array([[2, 0, 2]]), weight)      # ids (1, 3) -> (1, 3, 2)
+    Tensor([[[4., 5.],
+             [0., 1.],
+             [4., 5.]]], grad_fn=embedding)
+    >>> embedding(np.array([[2, 0, 2]]), weight).sum().backward(); weight.grad   # id 2: twice
+    array([[1., 1.],
+           [0., 0.],
+           [2., 2.]], dtype=float32)
+    """
     ids = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"embedding: ids must be integers, got dtype {ids.dtype}")

@@ -164,28 +164,107 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Module form of :func:`mse_loss`."""
+    """Module form of :func:`mse_loss`: mean squared error between prediction and target.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined: their mean, their sum, or no reduction.
+
+    Shape
+    -----
+    prediction and target of one shape (...); output a scalar, or (...) with "none".
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> prediction, target = tt.Tensor([1.0, 2.0]), tt.Tensor([1.0, 4.0])
+    >>> tt.MSELoss()(prediction, target)
+    Tensor(2.)
+    >>> tt.MSELoss(reduction="none")(prediction, target)   # (p - t)**2 per element
+    Tensor([0., 4.])
+    """
 
     def forward(self, prediction, target):
         return mse_loss(prediction, target, self.reduction)
 
 
 class BCELoss(_Loss):
-    """Module form of :func:`binary_cross_entropy`."""
+    """Module form of :func:`binary_cross_entropy`: the loss of probabilities against 0/1 targets.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined: their mean, their sum, or no reduction.
+
+    Shape
+    -----
+    probabilities in [0, 1] and target of one shape (...); output a scalar, or (...) with "none".
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> probabilities, target = tt.Tensor([0.9, 0.2]), tt.Tensor([1.0, 0.0])
+    >>> tt.BCELoss(reduction="none")(probabilities, target)   # -log 0.9 and -log(1 - 0.2)
+    Tensor([0.1054, 0.2231])
+    >>> tt.BCELoss()(probabilities, target)
+    Tensor(0.1643)
+    """
 
     def forward(self, probabilities, target):
         return binary_cross_entropy(probabilities, target, self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Module form of :func:`binary_cross_entropy_with_logits`."""
+    """Module form of :func:`binary_cross_entropy_with_logits`: binary cross-entropy from logits.
+
+    Numerically safer than :class:`BCELoss` after a sigmoid: large logits never overflow.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined: their mean, their sum, or no reduction.
+
+    Shape
+    -----
+    logits and target of one shape (...); output a scalar, or (...) with "none".
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> logits, target = tt.Tensor([2.0, -1.0]), tt.Tensor([1.0, 0.0])
+    >>> tt.BCEWithLogitsLoss(reduction="none")(logits, target)
+    Tensor([0.1269, 0.3133])
+    >>> tt.BCELoss(reduction="none")(tt.sigmoid(logits), target)   # the same, via probabilities
+    Tensor([0.1269, 0.3133])
+    """
 
     def forward(self, logits, target):
         return binary_cross_entropy_with_logits(logits, target, self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
-    """Module form of :func:`cross_entropy`."""
+    """Module form of :func:`cross_entropy`: softmax cross-entropy with integer class targets.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-position losses are combined: their mean, their sum, or no reduction.
+
+    Shape
+    -----
+    logits (..., C) with C classes on the last axis; targets of shape (...), integers in [0, C);
+    output a scalar, or (...) with "none".
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> logits = tt.Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])    # N = 2 samples, C = 3
+    >>> tt.CrossEntropyLoss()(logits, [0, 2])
+    Tensor(0.6691)
+    >>> tt.CrossEntropyLoss(reduction="none")(logits, [0, 2])     # uniform row: log 3
+    Tensor([0.2395, 1.0986])
+    """
 
     def forward(self, logits, targets):
         return cross_entropy(logits, targets, self.reduction)

@@ -11,7 +11,38 @@ from .tensor import Tensor
 
 
 class Optimizer:
-    """Base class: holds the parameter list; ``zero_grad()`` resets their gradients."""
+    """Base class: holds the parameter list; ``zero_grad()`` resets their gradients.
+
+    A subclass defines ``step()``, which reads each ``parameter.grad`` and updates
+    ``parameter.data`` in place.
+
+    Parameters
+    ----------
+    params : iterable of Tensor
+        The tensors to train (e.g. ``model.parameters()``), each with ``requires_grad=True``.
+    lr : float
+        The learning rate, positive.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is empty or ``lr`` is not positive.
+    TypeError
+        If a parameter is not a Tensor that requires gradients.
+
+    Examples
+    --------
+    >>> import numpy as np, tinytorch as tt
+    >>> class SignSGD(tt.Optimizer):                  # step by lr against the gradient's sign
+    ...     def step(self):
+    ...         for p in self.params:
+    ...             p.data -= self.lr * np.sign(p.grad)
+    >>> w = tt.Parameter([1.0, -2.0])
+    >>> opt = SignSGD([w], lr=0.5)
+    >>> (w * w).sum().backward(); opt.step(); opt.zero_grad()
+    >>> w, w.grad
+    (Parameter([ 0.5, -1.5], requires_grad=True), None)
+    """
 
     def __init__(self, params, lr: float):
         self.params = list(params)
@@ -24,10 +55,12 @@ class Optimizer:
         self.lr = lr
 
     def zero_grad(self) -> None:
+        """Reset every parameter's gradient to None (before the next backward pass)."""
         for parameter in self.params:
             parameter.grad = None
 
     def step(self) -> None:
+        """Update every parameter from its gradient; each optimizer defines its rule."""
         raise NotImplementedError
 
 
@@ -112,8 +145,33 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (``p *= 1 - lr * weight_decay`` before the Adam step),
-    as ``torch.optim.AdamW`` (default ``weight_decay=0.01``)."""
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (default ``weight_decay=0.01``).
+
+    Before the Adam step each parameter shrinks, ``p *= 1 - lr * weight_decay``, instead of
+    :class:`Adam`'s L2 term ``weight_decay * p`` being added to the gradient (and then rescaled
+    by Adam's per-parameter step size).
+
+    Parameters
+    ----------
+    params : iterable of Tensor
+        The tensors to train, each with ``requires_grad=True``.
+    lr : float, default 1e-3
+        The learning rate.
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates of the running means of the gradient and of its square, each in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator for stability.
+    weight_decay : float, default 0.01
+        The decoupled decay rate.
+
+    Examples
+    --------
+    >>> import numpy as np, tinytorch as tt
+    >>> w = tt.Parameter([1.0]); w.grad = np.zeros(1, dtype=np.float32)
+    >>> tt.AdamW([w], lr=0.1, weight_decay=0.5).step()
+    >>> w     # a zero gradient, yet w shrank: 1 * (1 - 0.1 * 0.5)
+    Parameter([0.95], requires_grad=True)
+    """
 
     decoupled = True
 

@@ -64,6 +64,21 @@ def load(module, path):
     ValueError
         If the file's entries do not match the module's (missing or unexpected names, or shapes that
         differ), naming them.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import tinytorch as tt
+    >>> _ = tt.manual_seed(0)
+    >>> trained = tt.Linear(3, 2)
+    >>> path = tt.save(trained, os.path.join(tempfile.mkdtemp(), "linear"))
+    >>> restored = tt.load(tt.Linear(3, 2), path)       # a fresh layer, given the saved weights
+    >>> bool((restored.weight.data == trained.weight.data).all())
+    True
+    >>> tt.load(tt.Linear(4, 2), path)
+    Traceback (most recent call last):
+        ...
+    ValueError: load: shapes differ: weight is (3, 2) in the file but (4, 2) in the module
     """
     with np.load(os.fspath(path)) as archive:
         state = {name: archive[name] for name in archive.files}

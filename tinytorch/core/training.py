@@ -17,7 +17,7 @@ __all__ = ["History", "fit", "evaluate", "save", "load"]
 
 
 class History:
-    """What :func:`fit` records.
+    """What :func:`fit` records: per-epoch losses and metrics, and the best epoch.
 
     Attributes
     ----------
@@ -29,6 +29,19 @@ class History:
         weights the model holds after ``fit``; otherwise None.
     epochs : int
         Number of epochs run.
+
+    Examples
+    --------
+    >>> import numpy as np, tinytorch as tt
+    >>> _ = tt.manual_seed(0)
+    >>> X = np.linspace(-1, 1, 8, dtype=np.float32)[:, None]
+    >>> loader, model = tt.DataLoader(tt.TensorDataset(X, 2 * X), batch_size=4), tt.Linear(1, 1)
+    >>> history = tt.fit(model, loader, tt.mse_loss, tt.SGD(model.parameters(), lr=0.1), epochs=3,
+    ...                  keep_best="train_loss", verbose=False)
+    >>> history
+    History(epochs=3, keys=['train_loss'], best_epoch=2)
+    >>> [round(loss, 2) for loss in history.history["train_loss"]]     # one value per epoch
+    [1.55, 0.99, 0.65]
     """
 
     def __init__(self):

@@ -9,7 +9,24 @@ __all__ = ["ImageData", "SHAPE_CLASSES", "shapes"]
 
 
 class ImageData(NamedTuple):
-    """Images with integer labels and the name of each class (what :func:`shapes` returns)."""
+    """Images with integer labels and the name of each class (what :func:`shapes` returns).
+
+    A named tuple: read the fields by name or unpack it as ``images, labels, class_names``.
+
+    Shape
+    -----
+    images (N, 1, H, W), N images of H x W pixels with one channel; labels (N,).
+
+    Examples
+    --------
+    >>> from tinytorch.datasets import shapes
+    >>> data = shapes(10, size=8, seed=0)
+    >>> data.images.shape, data.labels.shape
+    ((10, 1, 8, 8), (10,))
+    >>> images, labels, class_names = data
+    >>> [class_names[i] for i in labels[:3]]          # a label indexes class_names
+    ['ring', 'vertical bar', 'cross']
+    """
 
     images: np.ndarray    #: float32, shape (N, 1, H, W)
     labels: np.ndarray    #: int64, shape (N,), index into ``class_names``
