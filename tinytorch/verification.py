@@ -158,16 +158,24 @@ def register(name: str, case: tuple) -> None:
 
     Examples
     --------
-    >>> from tinytorch.verification import Case, register, run_gradcheck, sample
+    >>> from tinytorch.verification import Case, register, run_gradcheck, sample, unregister
     >>> def make():
     ...     return Case("op", lambda a: a ** 3, (sample(2, 2),))
     >>> register("cube (docstring example)", ("op", make))
     >>> run_gradcheck("cube (docstring example)").passed
     True
+    >>> unregister("cube (docstring example)")
     """
     if name in _CASES:
         raise ValueError(f"register: a gradient check named {name!r} exists already")
     _CASES[name] = case
+
+
+def unregister(name: str) -> None:
+    """Remove a case added with :func:`register` (for example a temporary one in a test)."""
+    if name not in _CASES:
+        raise KeyError(f"unregister: no gradient check named {name!r}")
+    del _CASES[name]
 
 
 def _op(name, category, fn, *inputs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import log_softmax, sigmoid
+from .activations import sigmoid
 from .layers import Module
 from .tensor import Tensor
 

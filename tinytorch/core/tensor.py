@@ -272,6 +272,6 @@ def _unbroadcast(grad, shape: tuple) -> np.ndarray:
 
 # Operators and methods are defined next to their gradients in ops.py, which attaches them here.
 from . import ops  # noqa: E402  (ops needs the Tensor class above)
-from .ops import concatenate, stack, where  # noqa: E402,F401
+from .selection import concatenate, stack, where  # noqa: E402,F401
 
 __all__ = ["Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where"]
