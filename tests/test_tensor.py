@@ -186,3 +186,12 @@ def test_loss_shape_mismatch_is_an_error_not_a_broadcast():
 
 def test_detach_keeps_the_dtype():
     assert Tensor([1.0], dtype=np.float64).detach().dtype == np.float64
+
+
+def test_accuracy_takes_an_explicit_threshold_for_binary_scores():
+    logits_inside_unit_interval = [0.2, 0.8, 0.3]
+    assert tt.accuracy(logits_inside_unit_interval, [1, 1, 1], threshold=0.0) == 1.0
+    assert tt.accuracy(logits_inside_unit_interval, [1, 1, 1]) == pytest.approx(1 / 3)  # inferred: probabilities
+    assert tt.accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 0]) == 1.0
+    with pytest.raises(ValueError, match=r"accuracy.*\(2, 2\).*\(3,\)"):
+        tt.accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 0, 1])

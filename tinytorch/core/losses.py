@@ -128,27 +128,41 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
     return Tensor._from_op(out, (logits,), backward, "cross_entropy")
 
 
-def accuracy(outputs, targets) -> float:
+def accuracy(outputs, targets, threshold: float | None = None) -> float:
     """Fraction of correct predictions.
 
-    ``outputs`` of shape (..., C) are scores or probabilities (the prediction is the argmax); of
-    shape (...) or (..., 1) they are binary scores: probabilities are thresholded at 0.5 when they
-    lie in [0, 1], logits at 0.
+    Parameters
+    ----------
+    outputs : Tensor or array_like
+        Of shape (..., C): scores or probabilities per class; the prediction is the argmax.
+        Of shape (...) or (..., 1): one binary score per position.
+    targets : Tensor or array_like
+        Class indices of shape (...) (binary targets: 0/1).
+    threshold : float, optional
+        For binary scores, predict 1 above it: 0.5 for probabilities, 0 for logits. When not
+        given it is inferred as torchmetrics does: 0.5 if every score lies in [0, 1], else 0.
+        Pass it when logits might all fall inside [0, 1].
 
     Examples
     --------
     >>> from tinytorch import Tensor, accuracy
     >>> accuracy(Tensor([[0.1, 0.9], [0.8, 0.2]]), [1, 1])
     0.5
+    >>> round(accuracy([0.2, 0.8, 0.3], [1, 1, 1]), 3)                # read as probabilities
+    0.333
+    >>> accuracy([0.2, 0.8, 0.3], [1, 1, 1], threshold=0.0)           # the same numbers as logits
+    1.0
+    >>> accuracy([0.2, 0.8, -0.3], [1, 1, 0])               # a negative score: logits
+    1.0
     """
     outputs = outputs.data if isinstance(outputs, Tensor) else np.asarray(outputs)
     targets = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
     if outputs.shape[-1:] == (1,) and targets.shape == outputs.shape[:-1]:
         outputs = outputs[..., 0]
     if outputs.shape == targets.shape:  # binary
-        threshold = 0.5 if outputs.min() >= 0 and outputs.max() <= 1 else 0.0
-        predictions = outputs > threshold
-        return float(np.mean(predictions == (targets > 0.5)))
+        if threshold is None:
+            threshold = 0.5 if outputs.min() >= 0 and outputs.max() <= 1 else 0.0
+        return float(np.mean((outputs > threshold) == (targets > 0.5)))
     if outputs.shape[:-1] != targets.shape:
         raise ValueError(f"accuracy: outputs of shape {outputs.shape} do not match targets of shape {targets.shape}")
     return float(np.mean(outputs.argmax(axis=-1) == targets))
