@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from .activations import ReLU
-from .layers import Linear, Module
+from .layers import Linear, Module, ModuleList
 
 
-class Sequential(Module):
+class Sequential(ModuleList):
     """Apply modules one after another; indexable and iterable.
 
     Examples
@@ -20,11 +20,7 @@ class Sequential(Module):
     """
 
     def __init__(self, *modules: Module):
-        super().__init__()
-        for index, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential: item {index} is a {type(module).__name__}, not a Module")
-            setattr(self, str(index), module)
+        super().__init__(modules)
 
     def forward(self, x):
         for module in self:
@@ -32,14 +28,8 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index):
-        items = list(self._modules.values())
-        return Sequential(*items[index]) if isinstance(index, slice) else items[index]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        item = super().__getitem__(index)
+        return Sequential(*item) if isinstance(index, slice) else item
 
 
 class MLP(Sequential):
