@@ -14,22 +14,25 @@
 # Text becomes integer ids, ids become vectors, and a small decoder-only transformer
 # ({py:class}`~tinytorch.models.TinyGPT`) learns to predict the next word of sentences
 # from a toy grammar. It trains in a few seconds while this page is built, so every loss,
-# sample, attention weight and embedding below comes from that training run.
+# sample, attention weight and embedding below comes from those training runs.
 #
 # **What you will see:**
 #
 # - characters versus words as tokens, the vocabulary, and what happens to a word the
 #   vocabulary has never seen;
 # - embeddings as rows of a matrix, looked up by id;
-# - the training loss, and the held-out perplexity compared with a unigram and a bigram
-#   baseline and with the grammar's own uncertainty, the best any model can do;
-# - sentences sampled at several temperatures, with how often they are grammatical and
-#   how spread out the next-word distribution is;
-# - the trained model's causal attention on one sentence, head by head, with exact zeros
-#   above the diagonal, and one head that looks back exactly where a bigram model is
-#   blind;
+# - the training loss, and the held-out loss of five seeds compared with unigram and
+#   n-gram baselines (counted on this page's text and on a hundred times more) and
+#   with the grammar's own uncertainty, the best any model can do;
+# - sentences sampled at several temperatures, with how often they are grammatical,
+#   how often they are new (beside the same rate for the grammar's own sentences)
+#   and how spread out the next-word distribution is;
+# - the trained model's causal attention on one sentence, head by head, with exact
+#   zeros above the diagonal, and what the heads look at;
 # - a 2-D projection of the learned word embeddings in which words of the same
-#   grammatical role sit together.
+#   grammatical role sit together;
+# - a "break it and see" table (no causal mask, tiny embeddings, one layer) and
+#   things to try.
 
 # %%
 import os
