@@ -244,8 +244,11 @@ def held_out(net):
     return logits, float(loss)
 
 
-def train(net, seed):
-    """Adam on random batches (drawn with seed); the loss curves."""
+def train(net, seed, every=EVAL_EVERY):
+    """Adam on random batches (drawn with seed); the loss curves.
+
+    The held-out loss is measured every `every` steps and at step 0.
+    """
     draws = np.random.default_rng(seed)
     trained = [p for p in net.parameters() if p.requires_grad]
     optimizer = tt.Adam(trained, lr=LR)
@@ -257,7 +260,7 @@ def train(net, seed):
         loss.backward()
         optimizer.step()
         curves["train"].append(loss.item())
-        if step % EVAL_EVERY == 0:
+        if step % every == 0:
             curves["steps"].append(step)
             curves["held_out"].append(held_out(net)[1])
     return curves
@@ -282,7 +285,8 @@ assert eval_losses[-1] < 0.5 * eval_losses[0], "the loss did not halve"
 
 # %%
 SEEDS = range(5)
-runs = [curves] + [train(build(seed), seed) for seed in SEEDS[1:]]
+runs = [curves] + [train(build(seed), seed, every=STEPS)
+                   for seed in SEEDS[1:]]
 final = np.array([run["held_out"][-1] for run in runs])
 print("held-out loss per seed:", " ".join(f"{v:.3f}" for v in final))
 
@@ -367,8 +371,9 @@ def ngram_loss(train_ids, n, k):
     """Held-out loss of an add-k n-gram model counted on train_ids.
 
     Scores the same tokens as TinyGPT, test_ids[CONTEXT:], each
-    from its n - 1 predecessors.
+    from its n - 1 predecessors. k may be an array: one loss per k.
     """
+    k = np.asarray(k, dtype=float)[..., None]
     shape = (VOCAB,) * n
     grams = sliding_window_view(train_ids, n)
     codes = np.ravel_multi_index(grams.T, shape)
@@ -377,7 +382,7 @@ def ngram_loss(train_ids, n, k):
     context = np.ravel_multi_index(test[:, :-1].T, shape[1:])
     p = ((counts[context, test[:, -1]] + k)
          / (counts[context].sum(axis=1) + k * VOCAB))
-    return float(-np.log(p).mean())
+    return -np.log(p).mean(axis=-1)
 
 
 assert (role_of_id[test_ids] >= 0).all(), "every token has a role"
@@ -392,7 +397,7 @@ plenty_text = toy_grammar_corpus(100_000, seed=2,
 plenty_ids = to_stream(plenty_text)
 K = [1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001]
 tenfold_ids = to_stream(plenty_text[:10_000])
-best = {(n, data): min(ngram_loss(ids, n, k) for k in K)
+best = {(n, data): float(ngram_loss(ids, n, K).min())
         for n in (2, 3, 4)
         for data, ids in [("page", train_ids), ("plenty", plenty_ids),
                           ("tenfold", tenfold_ids)]}
@@ -958,7 +963,7 @@ results = {"as above": ([run["held_out"][-1] for run in runs[:2]],
 broken_models = {}
 for name, make in changes.items():
     nets = [make(seed) for seed in BROKEN_SEEDS]
-    trained = [train(net, seed)
+    trained = [train(net, seed, every=STEPS)
                for net, seed in zip(nets, BROKEN_SEEDS)]
     broken_models[name] = nets[0]
     results[name] = ([c["held_out"][-1] for c in trained],
