@@ -122,7 +122,9 @@ print("the vocabulary starts:", words.vocab[:8])
 assert chars.decode(char_ids) == example, "characters come back exactly"
 assert words.tokenize(words.decode(word_ids)) == words.tokenize(example)
 assert chars.vocab_size < words.vocab_size, "fewer character types"
-assert len(word_ids) < len(char_ids), "but more character tokens"
+assert len(char_ids) >= 3 * len(word_ids), "several times longer"
+specials = ["<pad>", "<unk>", "<bos>", "<eos>"]
+assert words.vocab[:4] == chars.vocab[:4] == specials, words.vocab[:4]
 
 # %% [markdown]
 # **Unknown tokens.** The vocabulary is fixed by `fit`. A word it has never seen is not
@@ -482,7 +484,7 @@ for key, value in {
     glue(key, value, display=False)
 
 # %% [markdown]
-# The last rule of the list above, in the model's own predictions: after an
+# The adjective rule of the table above, in the model's own predictions: after an
 # adjective, a noun follows if the sentence has had no preposition yet and a place
 # if it has. A bigram sees only the adjective and has to hedge between the two; the
 # model should put nearly all its probability on the right one. Over the held-out
