@@ -1006,5 +1006,5 @@ assert max(results["num_layers=1"][0]) < floor + 0.05
 #   sentences the gap to the floor widens, and the bigram comes closer;
 # - `STEPS = 50`: the held-out loss stops well above the floor, and the samples at
 #   $T = 1$ are less often grammatical;
-# - `top_k=1` in `generate` (greedy decoding): every sample is grammatical, and
-#   nearly all are the same sentence.
+# - `top_k=1` in `generate` (greedy decoding): all 200 samples are one and the
+#   same sentence, the model's most likely word at every step.

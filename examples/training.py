@@ -635,7 +635,6 @@ assert broken["4 hidden units"][0].max() <= ok.min() - 0.1
 #
 # - `keep_best="val_accuracy"` in the `fit` call: the kept epoch changes, the test
 #   accuracy hardly does;
-# - `noise=0.15` in `spirals`: the arms overlap, and every test accuracy on this
-#   page drops;
+# - `noise=0.15` in `spirals`: the arms overlap, and the test accuracy drops;
 # - `few = tt.Subset(dataset, train_set.indices[:120])`: with twice the points the
 #   over-fitted network's validation accuracy moves towards the 360-point one.

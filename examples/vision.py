@@ -672,7 +672,7 @@ assert fall["MLP instead"] > fall["CNN as above"], fall
 #
 # **Try this** (one line each):
 #
-# - `noise=0.3` in `shapes`: both networks lose accuracy, the MLP more;
+# - `noise=0.3` in `shapes`: both networks lose accuracy;
 # - `epochs=2` in `train`: every seed's CNN ends less accurate;
 # - `SHIFTS = range(6)`: larger shifts push more of each shape out of the frame;
 #   both networks fall further, the MLP faster.
