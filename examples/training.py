@@ -435,6 +435,8 @@ for name, row in table.items():
     print(f"{name:28} {spread(row['accuracy']):>20} "
           f"{spread(row['loss'], '.3f'):>20} "
           f"{spread(row['sure'], '.2f'):>20}")
+val_baseline = np.mean(y[val_set.indices] == majority)
+print(f"{'majority-class guess':28} {val_baseline:>20.1%}")
 print("(p(top) if wrong: 0.00 for a seed without a mistake)")
 
 # %% [markdown]
@@ -601,6 +603,7 @@ for name, (_, curves) in changes.items():
     broken[name] = accuracy, n, peak
     print(f"{name:20} {spread(accuracy):>20} "
           f"{np.median(n):>6.0f} {np.median(peak):>19.2f}")
+print(f"{'majority-class guess':20} {val_baseline:>20.1%}")
 ok, ok_jumps, _ = broken["as above"]
 acc, n, _ = broken["learning rate x 10"]
 assert n.min() > ok_jumps.max() and acc.min() >= 0.9, (n, acc)
