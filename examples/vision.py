@@ -554,6 +554,9 @@ print(f"{'validation':10} " + " ".join(f"{f'd = {d}':>20}"
 for name, table in val_acc.items():
     print(f"{name:10} " + " ".join(f"{spread(table[:, d]):>20}"
                                    for d in SHIFTS))
+majority = np.bincount(data.labels[train_set.indices]).argmax()
+val_baseline = np.mean(val_labels == majority)
+print(f"majority-class guess: {val_baseline:.1%} at every shift")
 val_gap = val_acc["CNN"] - val_acc["MLP"]  # seed s against seed s
 assert mlp_params > 10 * cnn_params, (mlp_params, cnn_params)
 assert val_gap.min() > 0, "an MLP beat its CNN on validation"
@@ -570,7 +573,6 @@ assert (val_gap[:, 3] > val_gap[:, 0]).all(), "no widening"
 # %%
 test_images = data.images[test_set.indices]
 test_labels = data.labels[test_set.indices]
-majority = np.bincount(data.labels[train_set.indices]).argmax()
 baseline = np.mean(test_labels == majority)
 test_acc = {"CNN": accuracy_table(cnns, test_images, test_labels),
             "MLP": accuracy_table(mlps, test_images, test_labels)}
@@ -646,6 +648,7 @@ print(f"{'validation':16} " + " ".join(f"{f'd = {d}':>20}"
 for name, table in changes.items():
     print(f"{name:16} " + " ".join(f"{spread(table[:, d]):>20}"
                                    for d in SHIFTS))
+print(f"majority-class guess: {val_baseline:.1%} at every shift")
 reference = np.median(changes["CNN as above"], axis=0)
 for name in ("MLP instead", "no padding", "average pooling"):
     worse = np.median(changes[name], axis=0) < reference
