@@ -449,9 +449,11 @@ fig = viz.plot_filters(both, ncols=8)
 # ```{admonition} How to read this figure
 # :class: tip
 # Each panel is one filter's nine weights on one colour scale centred at zero: red
-# weights add the pixel's intensity, blue ones subtract it. The top row is where
-# training started, the bottom row where it ended; filter $k$ of the bottom row grew
-# from filter $k$ of the top row.
+# weights add the pixel's intensity, blue ones subtract it. The top row (panels
+# "out 0" to "out 7") is where training started, the bottom row ("out 8" to
+# "out 15") where it ended: panel $k + 8$ is filter $k$ after training. Both rows
+# share the colour scale, so the top row looks fainter: the trained filters are
+# about twice as large (the table above).
 # ```
 #
 # The *feature maps* are the trained filters' responses (after the ReLU) on one
