@@ -363,9 +363,9 @@ glue("jumps_main", f"{main_jumps.min()}–{main_jumps.max()}",
 # ## The test set, once
 #
 # Now, and only now, the test points: the five networks, each with the weights of
-# its best epoch, scored in one pass. They reach a test accuracy of
-# {glue:text}`test_acc` (median, and range over the five seeds), against
-# {glue:text}`baseline` for the majority-class guess. The asserts hold for the worst
+# its best epoch, scored in one pass. Their test accuracy is
+# {glue:text}`test_acc`: the median over the five seeds, and in brackets the
+# lowest and the highest. The majority-class guess scores {glue:text}`baseline`. The asserts hold for the worst
 # seed: at least 95 %, and at least 50 points above the baseline.
 
 # %%
