@@ -526,11 +526,11 @@ def shifted(images, d, seed=0):
     n, _, h, w = images.shape
     steps = np.array([(0, 1), (0, -1), (1, 0), (-1, 0)])
     dy, dx = (d * steps[gen.integers(0, 4, n)]).T
-    # the images on a border of fresh noise, 3 pixels wide
-    big = 0.1 * gen.normal(size=(n, 1, h + 6, w + 6))
-    big[:, :, 3:-3, 3:-3] = images
-    rows = 3 - dy[:, None] + np.arange(h)  # (N, H)
-    cols = 3 - dx[:, None] + np.arange(w)  # (N, W)
+    # the images on a border of fresh noise, d pixels wide
+    big = 0.1 * gen.normal(size=(n, 1, h + 2 * d, w + 2 * d))
+    big[:, :, d:d + h, d:d + w] = images
+    rows = d - dy[:, None] + np.arange(h)  # (N, H)
+    cols = d - dx[:, None] + np.arange(w)  # (N, W)
     out = big[np.arange(n)[:, None, None], 0,
               rows[:, :, None], cols[:, None, :]]
     return out[:, None].astype(np.float32)
