@@ -403,10 +403,10 @@ glue("test_acc", spread(test_acc), display=False)
 BIG, EPOCHS = [2, 128, 128, 3], 300
 few = tt.Subset(dataset, train_set.indices[:60])
 runs = {
-    "60 points": train_seeds(BIG, few, EPOCHS, 60, lr=3e-3),
+    "60 points": train_seeds(BIG, few, EPOCHS, len(few), lr=3e-3),
     "360 points": train_seeds(BIG, train_set, EPOCHS, 360, lr=3e-3),
-    "60 points, decay": train_seeds(BIG, few, EPOCHS, 60, lr=3e-3,
-                                    optimizer=tt.AdamW,
+    "60 points, decay": train_seeds(BIG, few, EPOCHS, len(few),
+                                    lr=3e-3, optimizer=tt.AdamW,
                                     weight_decay=3.0),
 }
 n_params = sum(p.data[0].size for p in runs["60 points"][0])
@@ -696,7 +696,6 @@ assert broken["4 hidden units"][0].max() <= ok.min() - 0.1
 #   fewer steps, yet about the same validation accuracy, no jumps, and the last
 #   epoch is the best (so the assert that says otherwise fails);
 # - `noise=0.15` in `spirals`: the arms overlap, and the test accuracy drops;
-# - `few = tt.Subset(dataset, train_set.indices[:120])` (and batches of 120): with
-#   twice the points the large network reaches about 98 % on the validation set,
+# - `few = tt.Subset(dataset, train_set.indices[:120])`: with twice the points the large network reaches about 98 % on the validation set,
 #   nearly the 360-point score, and its validation loss no longer climbs (so the
 #   over-fitting asserts fail).
