@@ -540,3 +540,104 @@ def test_table_formats_aligns_escapes_and_keeps_raw_values():
     columns = viz.Table.from_columns({"L": np.array([8, 64]), "t": [1e-3, 2.5e-2]},
                                      formats={"t": ".1e"})
     assert columns.rows == [[8, 1e-3], [64, 2.5e-2]] and "2.5e-02" in str(columns)
+
+
+# --- plot_transformer_block --------------------------------------------------------------------
+def test_transformer_block_diagram_is_drawn_from_the_block_and_matches_its_forward():
+    import tinytorch as tt
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    from tinytorch.core.transformer import TransformerBlock
+    from tinytorch.viz.diagrams import TRANSFORMER_BRANCHES
+    tt.manual_seed(0)
+    block = TransformerBlock(embed_dim=16, num_heads=4, ff_dim=48)
+    # the branches the diagram draws are the block's forward: x <- x + sub(norm(x)), in order
+    x = tt.Tensor(np.random.default_rng(0).normal(size=(2, 5, 16)))
+    h = x
+    for norm, sub in TRANSFORMER_BRANCHES:
+        h = h + getattr(block, sub)(getattr(block, norm)(h))
+    np.testing.assert_allclose(block(x).data, h.data, atol=1e-5)
+    drawn = {name for branch in TRANSFORMER_BRANCHES for name in branch}
+    assert drawn == {name for name, child in block.named_children() if child.parameters()}
+
+    fig = viz.plot_transformer_block(block)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    adds = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(boxes) == 4 and len(adds) == 2
+    texts = [t.get_text() for t in ax.texts]
+    def count(module):
+        return f"{sum(p.data.size for p in module.parameters()):,} params"
+    assert f"attn\nMultiHeadAttention\n4 heads of 4\n{count(block.attn)}" in texts
+    assert f"ff\nSequential\nLinear 16→48\nGELU\nLinear 48→16\n{count(block.ff)}" in texts
+    assert min(t.get_fontsize() for t in ax.texts) >= 7 and fig.get_figwidth() <= viz.FIGURE_WIDTH
+    # every text inside the figure (readable, nothing cut off at the content width)
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    for t in ax.texts:
+        box = t.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, t.get_text()
+    total = sum(p.data.size for p in block.parameters())
+    text = viz.alt_text(fig)
+    assert f"TransformerBlock, {total:,} parameters" in text
+    assert text.index("ln1: LayerNorm over 16 features") < text.index("attn: MultiHeadAttention")
+    assert "Dropout" not in text
+    assert "Dropout with p = 0.1" in viz.alt_text(viz.plot_transformer_block(
+        TransformerBlock(16, 4, 48, dropout=0.1)))
+    with pytest.raises(TypeError, match="plot_transformer_block: Linear has no sub-module 'ln1'"):
+        viz.plot_transformer_block(tt.Linear(2, 2))
+
+
+# --- plot_graph ---------------------------------------------------------------------------------
+def test_plot_graph_walks_parents_and_shows_values_and_gradients_like_backward():
+    import tinytorch as tt
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+    a = tt.Tensor(3.0, requires_grad=True)
+    b = tt.Tensor(-2.0, requires_grad=True)
+    c = a * b
+    d = c + a            # a is used twice: its gradient is b + 1 = -1
+    e = (d * 2.0).tanh()  # 2.0 is a constant: no gradient
+    fig = viz.plot_graph(e, names={"a": a, "b": b, "e": e})
+    ax = fig.axes[0]
+    assert len([p for p in ax.patches if isinstance(p, FancyBboxPatch)]) == 7
+    assert len([p for p in ax.patches if isinstance(p, Ellipse)]) == 4
+    assert sorted(t.get_text() for t in ax.texts if t.get_text() and "\n" not in t.get_text()) \
+        == ["add", "mul", "mul", "tanh"]
+    assert a.grad is None and b.grad is None  # the drawing did not run backward into .grad
+    e.backward()
+    text = viz.alt_text(fig)
+    assert text.startswith("Computation graph of 7 tensors and 4 operations (mul, add, tanh)")
+    assert f"a = 3 (input; gradient {float(a.grad):.4g})" in text
+    assert f"b = -2 (input; gradient {float(b.grad):.4g})" in text
+    assert "t1 = mul(a, b) = -6" in text and "t2 = add(t1, a) = -3" in text
+    assert "t3 = 2 (input; no gradient)" in text and "e = tanh(t4)" in text
+    boxes = {t.get_text().split("\n")[0]: t.get_text() for t in ax.texts if "\n" in t.get_text()}
+    assert boxes["a"] == f"a\nvalue 3\ngrad {float(a.grad):.4g}"
+
+
+def test_plot_graph_vectors_inputs_before_use_and_errors():
+    import tinytorch as tt
+    W = tt.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    v = tt.Tensor(np.ones(3), requires_grad=True)
+    out = W @ v
+    with pytest.raises(ValueError, match=r"plot_graph: the root has shape \(2,\)"):
+        viz.plot_graph(out)
+    fig = viz.plot_graph(out, grad=np.array([1.0, -1.0]), names={"W": W, "v": v})
+    assert "v = [1, 1, 1] (input; gradient [-3, -3, -3])" in viz.alt_text(fig)
+    assert "W = (2, 3), mean 2.5" in viz.alt_text(fig)
+    no_grads = viz.plot_graph(out, grads=False)
+    assert "gradient" not in viz.alt_text(no_grads)
+    with pytest.raises(TypeError, match="plot_graph: root must be a Tensor, got ndarray"):
+        viz.plot_graph(np.ones(2))
+    x = tt.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(50):
+        y = y * 1.0
+    with pytest.raises(ValueError, match="plot_graph: the graph has 101 tensors, more than max_nodes=40"):
+        viz.plot_graph(y)
+    # a chain longer than the recursion limit is walked without recursion
+    from tinytorch.viz.graph import graph_nodes
+    z = x
+    for _ in range(1500):
+        z = z + 1.0
+    assert len(graph_nodes(z)) == 3001

@@ -33,6 +33,8 @@ from ._base import CLASS_COLORS, CLASS_MARKERS, DIVERGING_CMAP, FIGURE_WIDTH, SE
 from ._figure import alt_text, show, subplots
 from .attention import plot_attention, plot_attention_heads
 from .charts import plot_bars, plot_lines, plot_points
+from .diagrams import plot_transformer_block
+from .graph import plot_graph
 from .confusion import confusion_matrix, plot_confusion
 from .images import plot_filters, plot_images
 from .table import Table
@@ -44,5 +46,6 @@ __all__ = [
     "plot_lines", "plot_bars", "plot_points",
     "plot_attention", "plot_attention_heads",
     "plot_history", "plot_decision_boundary", "plot_confusion", "confusion_matrix",
-    "plot_images", "plot_filters",
+    "plot_images", "plot_filters", "plot_transformer_block",
+    "plot_graph",
 ]
