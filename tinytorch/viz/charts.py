@@ -301,8 +301,9 @@ def plot_bars(values, labels=None, *, ax=None, xlabel=None, ylabel=None, title=N
     >>> from tinytorch import viz
     >>> fig = viz.plot_bars([0.1, 0.6, 0.3], ["the", "cat", "sat"], xlabel="key",
     ...                     ylabel="weight", hlines={"uniform": 1 / 3})
-    >>> print(viz.alt_text(fig))
-    Bar chart of weight for 3 key values: the 0.1, cat 0.6, sat 0.3 (largest: cat). Reference line: uniform at 0.333.
+    >>> print(viz.alt_text(fig))  # doctest: +NORMALIZE_WHITESPACE
+    Bar chart of weight for 3 key values: the 0.1, cat 0.6, sat 0.3 (largest: cat).
+    Reference line: uniform at 0.333.
     """
     from ._base import check_labels
     op = "plot_bars"
@@ -341,7 +342,8 @@ def plot_bars(values, labels=None, *, ax=None, xlabel=None, ylabel=None, title=N
             ax.set_ylim(top=top * 1.18)
     _finish(ax, xlabel, ylabel, title, legend)
 
-    what, cats = ylabel or "values", xlabel or "category"
+    what = ylabel or "values"
+    cats = f"{xlabel} values" if xlabel else "categories"
     def describe(arr):
         best = names[int(np.argmax(arr))]
         if k <= 8:
@@ -349,11 +351,11 @@ def plot_bars(values, labels=None, *, ax=None, xlabel=None, ylabel=None, title=N
         return f"from {number(arr.min())} to {number(arr.max())} (largest: {best})"
     if n == 1:
         body = describe(next(iter(data.values())))
-        head = f"Bar chart{f' ({title})' if title else ''} of {what} for {k} {cats} values"
+        head = f"Bar chart{f' ({title})' if title else ''} of {what} for {k} {cats}"
     else:
         body = "; ".join(f"{label}: {describe(arr)}" for label, arr in data.items())
         head = (f"Grouped bar chart{f' ({title})' if title else ''} of {what} for {k} {cats} "
-                f"values ({listing(names)}), {n} series")
+                f"({listing(names)}), {n} series")
     text = f"{head}: {body}."
     if refs:
         text += f" Reference line{'s' if len(refs) > 1 else ''}: {'; '.join(refs)}."
@@ -405,8 +407,9 @@ def plot_points(points, classes=None, *, class_names=None, annotate=None, ax=Non
     >>> from tinytorch import viz
     >>> fig = viz.plot_points([[0, 0], [1, 0], [4, 4], [5, 4]], [0, 0, 1, 1],
     ...                       class_names=["near", "far"])
-    >>> print(viz.alt_text(fig))
-    Scatter plot of 4 points, x1 from 0 to 5 and x2 from 0 to 4: near 2 points centred at (0.5, 0); far 2 points centred at (4.5, 4).
+    >>> print(viz.alt_text(fig))  # doctest: +NORMALIZE_WHITESPACE
+    Scatter plot of 4 points, x1 from 0 to 5 and x2 from 0 to 4: near 2 points centred at
+    (0.5, 0); far 2 points centred at (4.5, 4).
     """
     op = "plot_points"
     pts = to_numpy(points, op, "points").astype(float)

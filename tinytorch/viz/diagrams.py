@@ -142,7 +142,8 @@ def plot_transformer_block(block, branches=TRANSFORMER_BRANCHES, shape="(N, L, E
         for t in texts:
             t.set_fontsize(size + (2 if t.get_text() == "+" else 0))
         extents = [t.get_window_extent(renderer) for t in texts]
-        sizes = np.array([circle if kind == "add" else e.width / fig.dpi + (2 * pad if kind == "box" else 0.04)
+        sizes = np.array([circle if kind == "add"
+                          else e.width / fig.dpi + (2 * pad if kind == "box" else 0.04)
                           for (kind, _, _), e in zip(nodes, extents)])
         gap = (width - 0.1 - sizes.sum()) / (len(nodes) - 1)
         if gap >= 0.16:
