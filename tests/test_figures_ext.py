@@ -84,12 +84,16 @@ def test_alt_in_the_output_metadata_is_found_by_the_image_file_hash(monkeypatch,
     output = nbformat.v4.new_output(
         "display_data", data={"image/svg+xml": svg, "text/plain": "Plain text."},
         metadata={"image/svg+xml": {"alt": "From the metadata."}})
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    png = nbformat.v4.new_output(  # binary types are hashed after base64 decoding
+        "display_data", data={"image/png": "iVBORw0KGgo="},
+        metadata={"image/png": {"alt": "A PNG.", "width": 10}})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output, png])])
     (tmp_path / "examples").mkdir()
     nbformat.write(notebook, str(tmp_path / "examples" / "page.ipynb"))
     digest = hashlib.sha256(os.linesep.join(svg.splitlines()).encode()).hexdigest()
+    png_digest = hashlib.sha256(b"\x89PNG\r\n\x1a\n").hexdigest()
     assert tinytorch_figures.output_metadata_alts(tmp_path / "examples" / "page.ipynb") == {
-        digest: "From the metadata."}
+        digest: "From the metadata.", png_digest: "A PNG."}
 
     image = nodes.image(uri=f"../_images/{digest}.svg")
     with_metadata = nodes.container(

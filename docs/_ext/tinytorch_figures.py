@@ -8,7 +8,7 @@ put their computed description there (``AltTextFigure._repr_pretty_`` and
 ``tinytorch.viz.show``), instead of matplotlib's ``<Figure size 640x480 with 1 Axes>``.
 
 The output's metadata may also carry it, ``{"image/svg+xml": {"alt": ...}}`` (the key
-nbconvert's HTML exporter reads; ``tinytorch.viz`` writes both routes), but myst-nb drops
+nbconvert's HTML templates read for PNG images; ``tinytorch.viz`` writes both routes), but myst-nb drops
 that key when it builds the image node. It names the image file by the SHA-256 of its
 bytes, so the metadata is found again by reading the executed notebook (in myst-nb's
 ``jupyter_execute`` folder) and hashing its image outputs the same way.

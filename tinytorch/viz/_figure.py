@@ -7,8 +7,8 @@ kernel's own image (SVG or PNG) with the alt text in two places:
 
 - as the output's ``text/plain`` (the bundle's textual alternative; the site's Sphinx
   extension ``docs/_ext/tinytorch_figures.py`` copies it into ``<img alt>``), and
-- as output metadata ``{"image/svg+xml": {"alt": ...}}`` (and ``"image/png"``), the key
-  nbconvert's HTML exporter reads for an image's ``alt``.
+- as output metadata ``{"image/svg+xml": {"alt": ...}}`` (and the same for ``"image/png"``
+  and ``"image/jpeg"``, where nbconvert's HTML templates read an image's ``alt``).
 
 This module imports :mod:`._base` (style and input helpers), never the reverse, and imports
 matplotlib only inside functions: importing :mod:`tinytorch.viz` plots nothing.
