@@ -1,4 +1,4 @@
-"""Sphinx extension: notebook figures get their alt text from the output's metadata or ``text/plain``.
+"""Sphinx extension: notebook figures get their alt text from their output (metadata or text).
 
 myst-nb 1.4 sets an image's ``alt`` only from static cell metadata (``mystnb: image: alt``);
 it reads an output's own metadata for ``width``/``height`` only. But a Jupyter display
@@ -8,10 +8,10 @@ put their computed description there (``AltTextFigure._repr_pretty_`` and
 ``tinytorch.viz.show``), instead of matplotlib's ``<Figure size 640x480 with 1 Axes>``.
 
 The output's metadata may also carry it, ``{"image/svg+xml": {"alt": ...}}`` (the key
-nbconvert's HTML templates read for PNG images; ``tinytorch.viz`` writes both routes), but myst-nb drops
-that key when it builds the image node. It names the image file by the SHA-256 of its
-bytes, so the metadata is found again by reading the executed notebook (in myst-nb's
-``jupyter_execute`` folder) and hashing its image outputs the same way.
+nbconvert's HTML templates read for PNG images; ``tinytorch.viz`` writes both routes),
+but myst-nb drops that key when it builds the image node. It names the image file by the
+SHA-256 of its bytes, so the metadata is found again by reading the executed notebook (in
+myst-nb's ``jupyter_execute`` folder) and hashing its image outputs the same way.
 
 myst-nb keeps every representation of a bundle in the doctree until its post-transform
 ``SelectMimeType`` (priority 4) keeps the best one for the builder. This post-transform

@@ -68,7 +68,7 @@ def _check_scale(scale, name, arrays, op):
                                  f"{number(finite.min())}")
 
 
-def _style(styles, label, index):
+def _style(styles, label):
     """matplotlib keyword arguments from ``styles[label]`` (a format string or a dict)."""
     style = (styles or {}).get(label)
     if style is None:
@@ -127,7 +127,7 @@ def _references(ax, lines: dict | None, axis: str, styles, start: int, op: str) 
     described = []
     for i, (label, value) in enumerate(lines.items(), start):
         value = float(value)
-        fmt, kw = _style(styles, label, i)
+        fmt, kw = _style(styles, label)
         kw.setdefault("color", REFERENCE_COLOR)
         kw.setdefault("linewidth", 1.0)
         kw.setdefault("linestyle", REFERENCE_STYLES[i % len(REFERENCE_STYLES)])
@@ -221,7 +221,7 @@ def plot_lines(series, x=None, *, ax=None, xlabel="x", ylabel=None, title=None,
     _check_scale(yscale, "yscale", {k or "the series": v[1] for k, v in data.items()}, op)
     fig, ax = figure_of(ax, width, height)
     for i, (label, (xs, ys)) in enumerate(data.items()):
-        fmt, kw = _style(styles, label, i)
+        fmt, kw = _style(styles, label)
         kw.setdefault("color", class_color(i))
         if fmt is None and "marker" not in kw and xs.size <= MARKERS_UP_TO:
             kw.update(marker=class_marker(i), markersize=4)
@@ -325,7 +325,7 @@ def plot_bars(values, labels=None, *, ax=None, xlabel=None, ylabel=None, title=N
     bar = 0.8 / n
     positions = np.arange(k)
     for i, (label, arr) in enumerate(data.items()):
-        _, kw = _style(styles, label, i)
+        _, kw = _style(styles, label)
         kw.setdefault("color", class_color(i))
         bars = ax.bar(positions + (i - (n - 1) / 2) * bar, arr, bar, label=label or None, **kw)
         if value_labels:
