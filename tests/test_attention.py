@@ -8,14 +8,13 @@ import pytest
 import tinytorch as tt
 from tinytorch.core.attention import (
     MultiHeadAttention,
-    PositionalEncoding,
     SelfAttention,
-    TransformerBlock,
+    attention_mask,
     causal_mask,
     padding_mask,
     scaled_dot_product_attention,
-    sinusoidal_positional_encoding,
 )
+from tinytorch.core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 
 
 def rand(*shape, seed=0):
