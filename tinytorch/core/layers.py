@@ -325,7 +325,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     keep = default_rng().random(x.shape) >= p
     scale = 0.0 if p == 1 else 1 / (1 - p)
-    return x * Tensor((keep * scale).astype(x.dtype))
+    return x * Tensor(keep * scale, dtype=x.dtype)  # dtype given: float64 stays float64
 
 
 def embedding(ids, weight: Tensor, padding_idx: int | None = None) -> Tensor:
