@@ -86,7 +86,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     x, t = logits.data, target.data
     losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
     def backward(grad):  # d/dx: sigmoid(x) - t; d/dt: -x (targets may require grad, as in PyTorch)
-        return grad * (sigmoid(Tensor(x)).data - t), -grad * x
+        return grad * (sigmoid(Tensor(x, dtype=x.dtype)).data - t), -grad * x
     return _reduce("binary_cross_entropy_with_logits", Tensor._from_op(losses, (logits, target), backward, "bce_logits"), reduction)
 
 
@@ -171,8 +171,7 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean", ignore_index
         losses = (1 - label_smoothing) * losses - label_smoothing * log_probabilities.mean(axis=-1)
     losses *= counted
     count = int(counted.sum())
-    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = NaN, as PyTorch
-        scale = np.divide(1.0, count) if reduction == "mean" else 1.0
+    scale = (1 / count if count else float("nan")) if reduction == "mean" else 1.0  # all ignored: 0/0, as PyTorch
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=losses.dtype)
     def backward(grad):  # softmax - ((1 - eps) onehot + eps / C), zero at ignored positions
         grad_logits = np.exp(log_probabilities)
