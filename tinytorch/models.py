@@ -50,6 +50,8 @@ class TinyGPT(Module):
     (2, 1, 2, 3, 3)
     >>> model.generate([1, 2], max_new_tokens=4, seed=0).shape
     (6,)
+    >>> model.generate([1, 2], max_new_tokens=4, top_k=5, top_p=0.9, seed=0).shape
+    (6,)
     """
 
     def __init__(self, vocab_size: int, max_len: int, embed_dim: int, num_heads: int, num_layers: int,
