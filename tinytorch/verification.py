@@ -437,6 +437,6 @@ def run_gradchecks(names=None) -> list:
     >>> from tinytorch.verification import case_names, run_gradchecks
     >>> results = run_gradchecks(case_names("loss"))
     >>> len(results), [result.name for result in results if not result.passed]
-    (5, [])
+    (8, [])
     """
     return [run_gradcheck(name) for name in (names or list(_CASES))]
