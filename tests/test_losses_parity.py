@@ -105,7 +105,8 @@ def test_a_target_that_requires_grad_gets_its_gradient(name, reduction):
     # by hand: d/dt of (p - t)^2 is -2 (p - t); of BCE log(1 - p) - log p; of BCE with logits -x
     by_hand = {"mse_loss": lambda p, t: -2 * (p - t), "binary_cross_entropy": lambda p, t: np.log1p(-p) - np.log(p),
                "binary_cross_entropy_with_logits": lambda x, t: -x}[name]
-    np.testing.assert_allclose(ours[1].grad, by_hand(first, target) * gradient / (12 if reduction == "mean" else 1), rtol=1e-12)
+    per_element = gradient / (12 if reduction == "mean" else 1)
+    np.testing.assert_allclose(ours[1].grad, by_hand(first, target) * per_element, rtol=1e-12)
     torch = pytest.importorskip("torch")
     leaves = [torch.tensor(a, requires_grad=True) for a in (first, target)]
     t_loss = getattr(torch.nn.functional, name)(*leaves, reduction=reduction)

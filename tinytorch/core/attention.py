@@ -138,10 +138,10 @@ def attention_mask(mask, scores_shape: tuple, is_causal: bool = False, op: str =
     >>> attention_mask(np.array([0.0, -1.0]), (2, 2), is_causal=True)
     array([[  0., -inf],
            [  0.,  -1.]])
-    >>> attention_mask(np.ones((2, 2)), (2, 2))
+    >>> attention_mask(np.ones((2, 2)), (2, 2))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: attention: float mask holds only 0s and 1s, which would be added to the scores and mask nothing; pass mask.astype(bool) for a boolean mask (True = may attend)
+    ValueError: attention: float mask holds only 0s and 1s, ...; pass mask.astype(bool) ...
     """
     if not isinstance(is_causal, (bool, np.bool_)):
         raise TypeError(f"{op}: is_causal must be True or False, got {is_causal!r}")
@@ -285,7 +285,7 @@ def _attention_weights(query: Tensor, key: Tensor, mask, is_causal: bool, scale,
 
 def scaled_dot_product_attention(query, key, value, mask=None, dropout_p: float = 0.0, is_causal: bool = False,
                                  scale: float | None = None) -> tuple[Tensor, Tensor]:
-    """Attention :math:`\\mathrm{softmax}(Q K^\\top / \\sqrt{d_k} + \\mathrm{mask})\\, V`; returns the output and the weights.
+    """Attention :math:`\\mathrm{softmax}(s\\, Q K^\\top + \\mathrm{mask})\\, V`, returning the output and the weights.
 
     The arguments mean what they mean in ``torch.nn.functional.scaled_dot_product_attention``
     (whose ``attn_mask`` is ``mask`` here); unlike it, the weights are returned too.
