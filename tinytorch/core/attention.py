@@ -491,13 +491,12 @@ class MultiHeadAttention(Module):
 
     def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None, mask=None,
                 is_causal: bool = False) -> Tensor:
-        # 1. check and project: (N, L, E) each, self-attention when key and value are not given
+        # 1. check and project (self-attention when key and value are not given): (N, L, E) each
         query, key, value = self._check(query, key, value, mask)
         batch, length = query.shape[:2]
+        q, k, v = (self._project(p, x) for p, x in ((self.q_proj, query), (self.k_proj, key), (self.v_proj, value)))
         # 2. split heads: (N, L, E) -> (N, L, h, d) -> (N, h, L, d)
-        q = self._split_heads(self._project(self.q_proj, query))
-        k = self._split_heads(self._project(self.k_proj, key))
-        v = self._split_heads(self._project(self.v_proj, value))
+        q, k, v = self._split_heads(q), self._split_heads(k), self._split_heads(v)
         # 3. attend, every head at once: (N, h, Lq, d), weights (N, h, Lq, Lk)
         dropout_p = self.dropout if self.training else 0.0
         heads, weights = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal)
@@ -520,11 +519,12 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: query {query.shape}, key {key.shape} and value {value.shape} need one "
                 "batch size, and key and value one length"
             )
-        if mask is not None and np.ndim(mask.data if isinstance(mask, Tensor) else mask) == 3:
+        mask_shape = np.shape(mask.data if isinstance(mask, Tensor) else mask)
+        if mask is not None and len(mask_shape) == 3:
             # (N, Lq, Lk) would line up N with the heads axis of (N, h, Lq, Lk): refuse to guess
             raise ValueError(
-                f"MultiHeadAttention: a 3-D mask of shape {np.shape(mask.data if isinstance(mask, Tensor) else mask)} "
-                "is ambiguous; give (Lq, Lk) or (N, 1, Lq, Lk) (add the heads axis with mask[:, None])"
+                f"MultiHeadAttention: a 3-D mask of shape {mask_shape} is ambiguous; give (Lq, Lk) or "
+                "(N, 1, Lq, Lk) (add the heads axis with mask[:, None])"
             )
         return query, key, value
 
