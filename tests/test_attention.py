@@ -587,3 +587,15 @@ def test_attention_and_transformer_modules_have_no_import_cycle():
     assert not [m for m, _ in imports(attention) if m and "transformer" in m]
     from_attention = [name for module, name in imports(transformer) if module == "attention"]
     assert from_attention and not [name for name in from_attention if name.startswith("_")]
+
+
+@pytest.mark.parametrize("module", ["SelfAttention", "MultiHeadAttention"])
+def test_modules_pass_is_causal_and_masks_through_one_path(module):
+    tt.manual_seed(0)
+    layer = SelfAttention(8) if module == "SelfAttention" else MultiHeadAttention(8, 2)
+    x = tt.Tensor(rand(2, 5, 8))
+    np.testing.assert_array_equal(layer(x, is_causal=True).data, layer(x, mask=causal_mask(5)).data)
+    with pytest.raises(ValueError, match="both a mask and is_causal=True"):
+        layer(x, mask=causal_mask(5), is_causal=True)
+    with pytest.raises(ValueError, match="only 0s and 1s"):
+        layer(x, mask=np.ones((5, 5)))
