@@ -154,7 +154,8 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean", ignore_index
         raise ValueError(f"cross_entropy: logits of shape {logits.shape} need targets of shape {logits.shape[:-1]}, got {targets.shape}")
     classes = logits.shape[-1]
     counted = targets != ignore_index
-    if not counted.all():
+    every = bool(counted.all())  # no ignored position: skip the masking below
+    if not every:
         targets = np.where(counted, targets, 0)  # any valid index; those positions are zeroed below
     if targets.size and (targets.min() < 0 or targets.max() >= classes):
         bad = targets.min() if targets.min() < 0 else targets.max()
@@ -169,8 +170,9 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean", ignore_index
     losses = -np.take_along_axis(log_probabilities, index, axis=-1)[..., 0]
     if label_smoothing:
         losses = (1 - label_smoothing) * losses - label_smoothing * log_probabilities.mean(axis=-1)
-    losses *= counted
-    count = int(counted.sum())
+    if not every:
+        losses *= counted
+    count = losses.size if every else int(counted.sum())
     scale = (1 / count if count else float("nan")) if reduction == "mean" else 1.0  # all ignored: 0/0, as PyTorch
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=losses.dtype)
     def backward(grad):  # softmax - ((1 - eps) onehot + eps / C), zero at ignored positions
@@ -179,8 +181,8 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean", ignore_index
             grad_logits -= label_smoothing / classes
         np.put_along_axis(grad_logits, index, np.take_along_axis(grad_logits, index, axis=-1)
                           - (1 - label_smoothing), axis=-1)
-        weight = (grad if reduction == "none" else grad * scale) * counted
-        grad_logits *= weight[..., None]
+        weight = grad[..., None] if reduction == "none" else grad * scale
+        grad_logits *= weight if every else weight * counted[..., None]
         return (grad_logits,)
     return Tensor._from_op(out, (logits,), backward, "cross_entropy")
 
