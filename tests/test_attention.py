@@ -344,6 +344,7 @@ SDPA_FORMS = [
     ("is_causal Lq < Lk", 3, 5, None, True, None),
     ("is_causal Lq > Lk", 5, 3, None, True, None),
     ("scale 0.3 and float mask", 3, 4, "learned", False, 0.3),
+    ("scale -0.5, is_causal", 4, 4, None, True, -0.5),
 ]
 
 
@@ -418,8 +419,8 @@ def test_mask_and_is_causal_together_is_an_error_as_in_pytorch():
         scaled_dot_product_attention(q, k, v, is_causal="yes")
     with pytest.raises(ValueError, match="dropout_p must be in"):
         scaled_dot_product_attention(q, k, v, dropout_p=1.5)
-    with pytest.raises(ValueError, match="scale must be a positive number"):
-        scaled_dot_product_attention(q, k, v, scale=0)
+    with pytest.raises(TypeError, match="scale must be a number or None"):
+        scaled_dot_product_attention(q, k, v, scale="0.5")
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal"):
         torch.nn.functional.scaled_dot_product_attention(

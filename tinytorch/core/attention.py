@@ -210,8 +210,8 @@ def _check_options(op: str, mask, is_causal, scale, dropout_p=0.0) -> None:
             f"{op}: got both a mask and is_causal=True (PyTorch refuses this too); pass one mask, "
             "attention_mask(mask, scores_shape, is_causal=True), which combines them"
         )
-    if scale is not None and not (isinstance(scale, (int, float, np.floating, np.integer)) and scale > 0):
-        raise ValueError(f"{op}: scale must be a positive number or None, got {scale!r}")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float, np.number))):
+        raise TypeError(f"{op}: scale must be a number or None, got {scale!r}")
     if not 0 <= dropout_p <= 1:
         raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
 
@@ -311,7 +311,8 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout_p: float 
         Lq != Lk). Giving a mask as well raises ValueError, as in PyTorch; combine the two with
         :func:`attention_mask` instead.
     scale : float, optional
-        The factor s multiplying :math:`Q K^\\top`; default :math:`1 / \\sqrt{d_k}`.
+        The factor s multiplying :math:`Q K^\\top` (any number, as in PyTorch); default
+        :math:`1 / \\sqrt{d_k}`.
 
     Returns
     -------
@@ -325,9 +326,9 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout_p: float 
     ------
     ValueError
         For shapes that do not fit, a mask together with ``is_causal``, ``dropout_p`` outside
-        [0, 1], a non-positive ``scale``, or a bad mask (see :func:`attention_mask`).
+        [0, 1], or a bad mask (see :func:`attention_mask`).
     TypeError
-        For an integer mask.
+        For an integer mask, or an ``is_causal`` or ``scale`` of the wrong type.
 
     Shape
     -----
