@@ -62,7 +62,9 @@ myst_heading_anchors = 3
 # that are not pages, the lock file, torch's version and the kernel
 # configuration, so outputs of an older library or data are never shown.
 # NB_EXECUTION_MODE=force re-runs everything.
-nb_custom_formats = {".py": ["jupytext.reads", {"fmt": "py:percent"}]}
+# Pages are jupytext percent scripts; cells tagged with-torch / without-torch
+# are kept only where PyTorch is / is not installed (tinytorch_execution).
+nb_custom_formats = {".py": ["tinytorch_execution.read_page", {"fmt": "py:percent"}]}
 nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "cache")
 nb_execution_cache_path = str(tinytorch_execution.execution_cache_dir(ROOT))
 nb_execution_timeout = 120  # seconds per cell

@@ -12,6 +12,12 @@ build hooks registered by :func:`setup`:
 - ``env-get-outdated``: re-read a page whose execution failed last time, so a
   failing page cannot pass a later incremental build unread.
 
+Pages are read by :func:`read_page` (``nb_custom_formats``): jupytext's percent
+reader, keeping only the cells meant for this machine (``with-torch`` cells
+where PyTorch is installed, ``without-torch`` cells where it is not), so a page
+shows either its comparison with PyTorch or one sentence saying it is left
+out, never code that did not run.
+
 A failing cell is reported by myst-nb itself (``nb_execution_raise_on_error =
 False`` in conf.py): it logs a warning naming the page, with the failing
 cell's source and traceback, which ``-W`` turns into a failed build. (Raising
@@ -96,6 +102,18 @@ def _optional_torch_version() -> str:
         return "torch " + importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError:
         return "no torch"
+
+
+def read_page(text: str, fmt: str = "py:percent"):
+    """A percent script as a notebook, without the cells not meant for this machine."""
+    import jupytext
+
+    notebook = jupytext.reads(text, fmt=fmt)
+    has_torch = _optional_torch_version() != "no torch"
+    drop = "without-torch" if has_torch else "with-torch"
+    notebook.cells = [cell for cell in notebook.cells
+                      if drop not in cell.metadata.get("tags", [])]
+    return notebook
 
 
 def execution_cache_dir(root: Path) -> Path:
