@@ -199,15 +199,14 @@ def test_landing_page_gallery(site):
 def test_pytorch_comparisons_are_shown_or_said_to_be_left_out(site):
     have_torch = importlib.util.find_spec("torch") is not None
     for name in ("verification", "performance"):
-        html = (site / "docs" / f"{name}.html").read_text()
         text = " ".join(Page(site / "docs" / f"{name}.html").text)
         absent = "PyTorch was not installed where this site was built"
+        shown = re.search(r"PyTorch \d+\.\d+|torch ms", text)
         if have_torch:
-            assert absent not in text, name
-            assert "torch.__version__" in html or "torch ms" in text, name
+            assert absent not in text and shown, name
         else:
             assert text.count(absent) == 1, name
-            assert "import torch" not in html and "torch ms" not in text, name
+            assert not shown and not re.search(r"import\s+torch", text), name
     if have_torch:
         text = " ".join(Page(site / "docs" / "verification.html").text)
         row = re.search(r"MultiHeadAttention \(packed weights, negated mask\)"
