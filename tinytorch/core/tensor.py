@@ -3,12 +3,17 @@
 Every operation on tensors that require gradients records its inputs and a ``backward`` function.
 :meth:`Tensor.backward` walks that graph from the output back to the leaves (iteratively, so long
 chains do not hit Python's recursion limit), sums gradients over broadcast axes and accumulates them
-into each leaf's ``.grad``. The primitive operations and their gradients live in
-:mod:`tinytorch.core.ops`, forward and backward side by side.
+into each leaf's ``.grad``. It also holds what every primitive shares: :func:`result_dtype`, the
+one type-promotion rule, and the wrapping of operands and axes. The primitives live beside this
+file by topic (:mod:`~tinytorch.core.ops`, :mod:`~tinytorch.core.reductions`,
+:mod:`~tinytorch.core.shaping`, :mod:`~tinytorch.core.selection`,
+:mod:`~tinytorch.core.activations`), forward and backward side by side, and import only this
+file; :mod:`tinytorch.core` attaches them to :class:`Tensor` from one table.
 """
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 _grad_enabled = True
 
@@ -90,6 +95,12 @@ class Tensor:
         Only floating-point tensors can require gradients.
     dtype : numpy dtype, optional
         Store the data with this dtype.
+
+    Operators (``+ - * / ** @``, comparisons, indexing) and methods (``sum``, ``mean``,
+    ``reshape``, ``softmax``, ...) are the primitives of :mod:`~tinytorch.core.ops`,
+    :mod:`~tinytorch.core.reductions`, :mod:`~tinytorch.core.shaping`,
+    :mod:`~tinytorch.core.selection` and :mod:`~tinytorch.core.activations`; the table
+    ``TENSOR_METHODS`` in :mod:`tinytorch.core` lists which function each one is.
 
     Attributes
     ----------
@@ -235,6 +246,8 @@ class Tensor:
                 if parent_grad is None or not parent.requires_grad:
                     continue
                 parent_grad = _unbroadcast(parent_grad, parent.shape)
+                if parent_grad.dtype != parent.dtype:  # e.g. a float32 input of a float64 op
+                    parent_grad = parent_grad.astype(parent.dtype)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
 
@@ -270,8 +283,120 @@ def _unbroadcast(grad, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
-# Operators and methods are defined next to their gradients in ops.py, which attaches them here.
-from . import ops  # noqa: E402  (ops needs the Tensor class above)
-from .selection import concatenate, stack, where  # noqa: E402,F401
+# ----------------------------------------------------------------- helpers shared by the primitives
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_DEFAULT_DTYPE = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32),
+                  3: np.dtype(np.complex64)}
 
-__all__ = ["Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where"]
+
+def result_dtype(*operands) -> np.dtype:
+    """The dtype of an operation on ``operands``: PyTorch's type-promotion rule, the one place it lives.
+
+    Categories rank bool < integer < float. The result has the highest category among the
+    operands; within it, tensors with dimensions outrank 0-d tensors, which outrank numbers
+    (Python or NumPy scalars), and the dtypes of the highest-ranked operands in that category
+    are combined (float32 with float64 gives float64). A category reached only by a number
+    gives the default dtype: float32 for floats, int64 for integers. So a number never widens
+    a tensor's dtype, an integer tensor times 0.5 is float32, and float64 appears only when
+    some tensor is float64. Operations that always give floats (true division, ``mean``,
+    ``exp``, ``log``, ``sqrt``, activations) turn a non-float result into float32
+    (:func:`float_dtype`).
+
+    Parameters
+    ----------
+    *operands : Tensor or number
+        The operands of one operation.
+
+    Returns
+    -------
+    numpy.dtype
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch import Tensor
+    >>> from tinytorch.core.tensor import result_dtype
+    >>> result_dtype(Tensor([1, 2]), 0.5), result_dtype(Tensor([1.0]), np.float64(2.0))
+    (dtype('float32'), dtype('float32'))
+    >>> result_dtype(Tensor([1.0]), Tensor([1.0], dtype=np.float64))
+    dtype('float64')
+    """
+    best, dtypes = (-1, -1), []
+    for x in operands:
+        if isinstance(x, Tensor):
+            dtype, tier = x.data.dtype, 2 if x.data.ndim else 1
+        else:
+            dtype, tier = (x.dtype if isinstance(x, np.generic) else np.asarray(x).dtype), 0
+        rank = (_CATEGORY.get(dtype.kind, 3), tier)
+        if rank > best:
+            best, dtypes = rank, [dtype]
+        elif rank == best:
+            dtypes.append(dtype)
+    return _DEFAULT_DTYPE[best[0]] if best[1] == 0 else np.result_type(*dtypes)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """``dtype`` if it is a float type, else float32: the result type of true division, mean, exp, ..."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype.kind in "fc" else np.dtype(np.float32)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (bool, int, float, np.generic))
+
+
+def _tensor(x, dtype=None) -> Tensor:
+    """``x`` as a Tensor (returned as it is if it already is one); a number or array gets ``dtype``."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x, dtype=dtype)
+
+
+def _operands(a, b, floating: bool = False):
+    """Two operands as Tensors of one dtype (:func:`result_dtype`; a float one if ``floating``), and their arrays."""
+    a = a if isinstance(a, Tensor) or _is_number(a) else Tensor(a)
+    b = b if isinstance(b, Tensor) or _is_number(b) else Tensor(b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:
+        dtype = a.data.dtype  # the common case, without the general rule's cost
+    else:
+        dtype = result_dtype(a, b)
+    dtype = float_dtype(dtype) if floating else dtype
+    a, b = _tensor(a, dtype), _tensor(b, dtype)
+    x = a.data if a.data.dtype == dtype else a.data.astype(dtype)
+    y = b.data if b.data.dtype == dtype else b.data.astype(dtype)
+    return a, b, x, y
+
+
+def _alias(op: str, name: str, value, torch_name: str, torch_value, default=None):
+    """Accept PyTorch's spelling (``dim``, ``keepdim``) beside tinytorch's (``axis``, ``keepdims``)."""
+    if torch_value is None:
+        return default if value is None else value
+    if value is not None and value is not False:
+        raise TypeError(f"{op}: got both {name}= and {torch_name}= (the same argument); give one")
+    return torch_value
+
+
+def _axes(op: str, a: Tensor, axis) -> tuple:
+    """``axis`` (int, tuple or None for all) as a sorted tuple of non-negative axes of ``a``.
+
+    A 0-d tensor accepts axis 0 and -1, as PyTorch does (there is nothing to reduce).
+    """
+    ndim = a.data.ndim
+    axes = range(ndim) if axis is None else (axis,) if np.ndim(axis) == 0 else axis
+    try:
+        normalized = sorted({int(normalize_axis_index(x, max(ndim, 1))) for x in axes})
+    except (np.exceptions.AxisError, TypeError):
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {a.shape}") from None
+    return tuple(normalized) if ndim else ()
+
+
+def __getattr__(name: str):
+    """``tinytorch.core.tensor.stack`` etc. keep working; they live in :mod:`~tinytorch.core.selection`."""
+    if name in ("concatenate", "cat", "stack", "where"):
+        from . import selection
+
+        return getattr(selection, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Tensor", "no_grad", "is_grad_enabled", "result_dtype", "float_dtype"]
