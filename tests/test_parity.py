@@ -468,3 +468,35 @@ def test_factories_match_torch_dtypes():
     for args in [(5,), (1, 4), (0, 1, 0.25)]:
         assert tt.arange(*args).tolist() == pytest.approx(torch.arange(*args).tolist())
         assert tt.arange(*args).dtype.name == str(torch.arange(*args).dtype)[6:]
+
+
+# -- the "For PyTorch users" page: its examples run ----------------------------------------------
+def test_pytorch_page_examples_run():
+    import doctest
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "pytorch.md"
+    blocks = re.findall(r"```\{doctest\}\n(.*?)```", page.read_text(), flags=re.S)
+    assert len(blocks) >= 6
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "pytorch.md", str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries > 10
+
+
+def test_pytorch_page_differences_hold_in_torch():
+    """What the page says PyTorch does differently, checked against PyTorch."""
+    torch = _torch()
+    assert tuple(torch.nn.Linear(3, 2).weight.shape) == (2, 3)
+    assert tuple(torch.arange(24.0).reshape(2, 3, 4)[0, :, [0, 1]].shape) == (3, 2)
+    rng = np.random.default_rng(0)
+    logits_ncl = rng.normal(size=(2, 5, 7)).astype(np.float32)
+    targets = rng.integers(0, 5, size=(2, 7))
+    theirs = torch.nn.functional.cross_entropy(torch.tensor(logits_ncl), torch.tensor(targets)).item()
+    mine = tt.cross_entropy(tt.Tensor(logits_ncl).permute(0, 2, 1), targets).item()
+    assert mine == pytest.approx(theirs, rel=1e-6)
+    q = torch.ones(1, 3, 4)
+    assert isinstance(torch.nn.functional.scaled_dot_product_attention(q, q, q), torch.Tensor)
+    assert len(torch.tensor([[1.0, 3.0]]).max(dim=1)) == 2
+    assert torch.from_numpy(np.zeros(2)).dtype == torch.float64
