@@ -1,7 +1,7 @@
 """The core of tinytorch: tensors, autograd, layers, losses and optimizers.
 
-Layout
-------
+.. rubric:: Layout
+
 :mod:`~tinytorch.core.tensor` holds the :class:`~tinytorch.core.tensor.Tensor`, the backward
 engine and the helpers every primitive shares (operand wrapping, the type-promotion rule, axis
 normalisation). The primitives sit beside it by topic and import only ``tensor.py``:
@@ -11,32 +11,32 @@ normalisation). The primitives sit beside it by topic and import only ``tensor.p
 attaches them to ``Tensor`` from one table, ``TENSOR_METHODS`` below: every operator and method
 of a tensor that is not written in the class itself is listed there.
 
-Where gradients live
---------------------
+.. rubric:: Where gradients live
+
 Every hand-written backward, and why it is a primitive rather than composed from others:
 
-=================================  ====================  ==================================================
-Backward of                        File                  Why it is written by hand
-=================================  ====================  ==================================================
-add, sub, mul, div, neg, pow       ops.py                primitives: the chain rule starts here
-matmul                             ops.py                primitive; skips the gradient an input does not need
-exp, log, sqrt, abs, clip, astype  ops.py                primitives (special points as PyTorch: see ops)
-sum, mean, max, min                reductions.py         primitives; ``max``/``min`` route ties as PyTorch
-reshape, permute, transpose,       shaping.py            primitives: the gradient is the inverse move
-expand (squeeze/unsqueeze reshape)
-getitem, masked_fill, where,       selection.py          primitives: the gradient is scattered back
-concatenate, stack
-relu, sigmoid, tanh, gelu          activations.py        fused: one array pass instead of several ops;
-                                                         sigmoid stays finite at ±1e4, gelu's derivative
-                                                         is that of its own erf formula
-softmax, log_softmax               activations.py        fused for stability (max subtracted) and speed
-cross_entropy                      losses.py             fused log-softmax + pick: stable, one pass
-binary_cross_entropy(_with_logits) losses.py             clamped logs / stable softplus, as PyTorch
-embedding (Embedding)              layers.py             a row gather; repeated ids add up
-conv2d, max_pool2d, avg_pool2d     spatial.py            im2col: a loop of small ops would be slow
-attention_weights                  attention.py          scores, scale, mask and softmax in one buffer
-                                                         (the largest array of attention)
-=================================  ====================  ==================================================
+===================================  ====================  ==================================================
+Backward of                          File                  Why it is written by hand
+===================================  ====================  ==================================================
+add, sub, mul, div, neg, pow         ops.py                primitives: the chain rule starts here
+matmul                               ops.py                primitive; skips the gradient an input does not need
+exp, log, sqrt, abs, clip, astype    ops.py                primitives (special points as PyTorch: see ops)
+sum, mean, max, min                  reductions.py         primitives; ``max``/``min`` route ties as PyTorch
+reshape, permute, transpose          shaping.py            primitives: the gradient is the inverse move
+expand                               shaping.py            primitive: the engine sums the broadcast copies
+getitem, masked_fill, where          selection.py          primitives: the gradient is scattered back
+concatenate, stack                   selection.py          primitives: the gradient is split back
+relu, sigmoid, tanh, gelu            activations.py        fused: one array pass instead of several ops;
+                                                           sigmoid stays finite at ±1e4, gelu's derivative
+                                                           is that of its own erf formula
+softmax, log_softmax                 activations.py        fused for stability (max subtracted) and speed
+cross_entropy                        losses.py             fused log-softmax + pick: stable, one pass
+binary_cross_entropy(_with_logits)   losses.py             clamped logs / stable softplus, as PyTorch
+embedding (Embedding)                layers.py             a row gather; repeated ids add up
+conv2d, max_pool2d, avg_pool2d       spatial.py            im2col: a loop of small ops would be slow
+attention_weights                    attention.py          scores, scale, mask and softmax in one buffer
+                                                           (the largest array of attention)
+===================================  ====================  ==================================================
 
 Everything else (``LayerNorm``, ``mse_loss``, ``scaled_dot_product_attention`` after its
 weights, ``MultiHeadAttention``, ``TransformerBlock``, ``MLP``) is composed from these and needs

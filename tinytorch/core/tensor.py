@@ -85,6 +85,12 @@ def _to_array(data, dtype=None) -> np.ndarray:
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
+    Operators (``+ - * / ** @``, comparisons, indexing) and methods (``sum``, ``mean``,
+    ``reshape``, ``softmax``, ...) are the primitives of :mod:`~tinytorch.core.ops`,
+    :mod:`~tinytorch.core.reductions`, :mod:`~tinytorch.core.shaping`,
+    :mod:`~tinytorch.core.selection` and :mod:`~tinytorch.core.activations`; the table
+    ``TENSOR_METHODS`` in :mod:`tinytorch.core` lists which function each one is.
+
     Parameters
     ----------
     data : array_like or Tensor
@@ -95,12 +101,6 @@ class Tensor:
         Only floating-point tensors can require gradients.
     dtype : numpy dtype, optional
         Store the data with this dtype.
-
-    Operators (``+ - * / ** @``, comparisons, indexing) and methods (``sum``, ``mean``,
-    ``reshape``, ``softmax``, ...) are the primitives of :mod:`~tinytorch.core.ops`,
-    :mod:`~tinytorch.core.reductions`, :mod:`~tinytorch.core.shaping`,
-    :mod:`~tinytorch.core.selection` and :mod:`~tinytorch.core.activations`; the table
-    ``TENSOR_METHODS`` in :mod:`tinytorch.core` lists which function each one is.
 
     Attributes
     ----------
