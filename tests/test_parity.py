@@ -44,6 +44,9 @@ SPECIAL_POINTS = [
     ("max over a dim, tied", lambda x: x.reshape(1, 3).max(1)[0] if _is_torch(x) else x.reshape(1, 3).max(1),
      [3.0, 1.0, 3.0], [1.0, 0.0, 0.0]),
     ("min over all, tied", lambda x: x.min(), [2.0, 2.0, 5.0], [0.5, 0.5, 0.0]),
+    ("max with a NaN", lambda x: x.max(), [1.0, NAN, 3.0], [0.0, 1.0, 0.0]),
+    ("max over a dim with a NaN", lambda x: x.reshape(1, 3).max(1)[0] if _is_torch(x) else x.reshape(1, 3).max(1),
+     [1.0, NAN, 3.0], [0.0, 1.0, 0.0]),
     ("min over a dim, tied", lambda x: x.reshape(1, 3).min(1)[0] if _is_torch(x) else x.reshape(1, 3).min(1),
      [5.0, 2.0, 2.0], [0.0, 1.0, 0.0]),
     ("softmax with -inf", lambda x: x.softmax(0) * _weights(x), [-INF, 0.0, 0.0], [0.0, -0.25, 0.25]),
@@ -112,6 +115,9 @@ INDEXES = [
     ("nested list", [[0, 0], [0, 2]], _grad_of([[3] * 4, [0] * 4, [1] * 4])),
     ("int, Tensor", (1, tt.Tensor([0, 0, 0])), _grad_of([[0] * 4, [3, 0, 0, 0], [0] * 4])),
     ("boolean mask", np.array([True, False, True]), _grad_of([[1] * 4, [0] * 4, [1] * 4])),
+    ("boolean list", [True, False, True], _grad_of([[1] * 4, [0] * 4, [1] * 4])),
+    ("0-d Tensor, list", (tt.Tensor(2), [0, 0]), _grad_of([[0] * 4, [0] * 4, [2, 0, 0, 0]])),
+    ("tuple of Tensors", (tt.Tensor([0, 0]), tt.Tensor([1, 1])), _grad_of([[0, 2, 0, 0], [0] * 4, [0] * 4])),
 ]
 
 
@@ -388,6 +394,7 @@ DIM_ALIASES = [
     ("argmax", lambda t: t.argmax(axis=1), lambda t: t.argmax(dim=1)),
     ("argmin", lambda t: t.argmin(axis=0), lambda t: t.argmin(dim=0)),
     ("softmax", lambda t: t.softmax(axis=0), lambda t: t.softmax(dim=0)),
+    ("Softmax", lambda t: tt.Softmax(axis=0)(t), lambda t: tt.Softmax(dim=0)(t)),
     ("log_softmax", lambda t: tt.log_softmax(t, axis=0), lambda t: tt.log_softmax(t, dim=0)),
     ("concatenate", lambda t: tt.concatenate([t, t], axis=1), lambda t: tt.cat([t, t], dim=1)),
     ("stack", lambda t: tt.stack([t, t], axis=2), lambda t: tt.stack([t, t], dim=2)),

@@ -308,7 +308,7 @@ class Softmax(Module):
     Parameters
     ----------
     axis : int, default -1
-        The axis along which the outputs sum to 1.
+        The axis along which the outputs sum to 1 (``dim`` is PyTorch's name for it; give one).
 
     Shape
     -----
@@ -326,9 +326,9 @@ class Softmax(Module):
             [0.2689, 0.7311]])
     """
 
-    def __init__(self, axis: int = -1):
+    def __init__(self, axis: int = -1, *, dim=None):
         super().__init__()
-        self.axis = axis
+        self.axis = _alias("Softmax", "axis", None if axis == -1 else axis, "dim", dim, -1)
 
     def forward(self, x: Tensor) -> Tensor:
         return softmax(x, self.axis)

@@ -60,10 +60,13 @@ def _broadcastable(*shapes) -> bool:
 
 def _quiet(function):
     """``function`` without NumPy's warnings for 1/0, 0/0 and overflow (inf and NaN are the answers)."""
-    def quiet(*args):
+    def quiet(x, y):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return function(*args)
+            return function(x, y)
     return quiet
+
+
+_quiet_divide, _quiet_power = _quiet(np.divide), _quiet(np.power)
 
 
 def add(a, b) -> Tensor:
@@ -143,8 +146,11 @@ def div(a, b) -> Tensor:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 grad_b = -grad * x / (y * y) if b.requires_grad else None
                 return grad / y if a.requires_grad else None, grad_b
+        if plain:  # t / 2: nothing to silence
+            return lambda grad: (grad / y, None)
         return backward
-    return _binary("div", a, b, _quiet(np.divide), backward_for, floating=True)
+    plain = type(b) in (float, int) and b != 0
+    return _binary("div", a, b, np.divide if plain else _quiet_divide, backward_for, floating=True)
 
 
 def neg(a: Tensor) -> Tensor:
@@ -187,15 +193,18 @@ def power(a, exponent) -> Tensor:
         def backward(grad):
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 grad_a = grad_b = None
-                if a.requires_grad and y.ndim == 0:  # d(a^p)/da = p a^(p-1), 0 where p = 0
-                    grad_a = grad * (y * x ** (y - 1)) if y != 0 else np.zeros_like(grad)
-                elif a.requires_grad:
+                if a.requires_grad:  # d(a^p)/da = p a^(p-1), 0 where p = 0
                     grad_a = np.where(y == 0, 0, grad * y * x ** (y - 1))
                 if b.requires_grad:  # d(a^p)/dp = a^p log(a), 0 where a = 0 and p >= 0
                     grad_b = np.where((x == 0) & (y >= 0), 0, grad * out * np.log(x))
             return grad_a, grad_b
+        if plain and exponent == 0:  # x ** 0: gradient 0, even at x = 0
+            return lambda grad: (np.zeros_like(grad), None)
+        if plain:  # x ** 2: nothing to silence, no where
+            return lambda grad: (grad * (y * x ** (y - 1)), None)
         return backward
-    return _binary("pow", a, exponent, _quiet(np.power), backward_for)
+    plain = type(exponent) in (float, int) and exponent >= 0 and float(exponent).is_integer()
+    return _binary("pow", a, exponent, np.power if plain else _quiet_power, backward_for)
 
 
 def matmul(a, b) -> Tensor:

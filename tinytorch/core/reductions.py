@@ -10,7 +10,8 @@ Each gradient spreads the output's gradient back over the reduced axes. The rule
 * **dtype.** ``mean`` of an integer tensor is float32; ``sum`` keeps integer types.
 * **Ties** of ``max``/``min`` follow PyTorch: over one axis (``torch.max(x, dim)``) the whole
   gradient goes to the first extreme entry; over all axes or a tuple of axes (``torch.max(x)``,
-  ``torch.amax``) it is shared equally between the tied entries.
+  ``torch.amax``) it is shared equally between the tied entries. A NaN is the extreme of its
+  row (NumPy and PyTorch propagate it) and takes the gradient.
 """
 from __future__ import annotations
 
@@ -76,6 +77,8 @@ def _extreme(op: str, pick, a: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
     kept = pick(a.data, axis=axes, keepdims=True)
     def backward(grad):
         winners = a.data == kept
+        if a.dtype.kind == "f" and np.isnan(kept).any():  # a NaN extreme: the NaNs win, as in PyTorch
+            winners |= np.isnan(a.data) & np.isnan(kept)
         if np.ndim(axis) == 0 and axis is not None and a.ndim:  # one axis: the first winner takes all
             first = np.expand_dims(np.argmax(winners, axis=axes[0]), axes[0])
             winners = np.zeros_like(winners)

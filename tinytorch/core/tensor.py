@@ -352,16 +352,31 @@ def _tensor(x, dtype=None) -> Tensor:
     return Tensor(x, dtype=dtype)
 
 
+def _constant(value, dtype) -> Tensor:
+    """A number as a 0-d tensor of ``dtype``, outside the graph (the cheap path of :func:`_tensor`)."""
+    out = Tensor.__new__(Tensor)
+    out.data, out.requires_grad, out.grad = np.asarray(value, dtype=dtype), False, None
+    out._parents, out._backward, out._op = (), None, None
+    return out
+
+
 def _operands(a, b, floating: bool = False):
     """Two operands as Tensors of one dtype (:func:`result_dtype`; a float one if ``floating``), and their arrays."""
-    a = a if isinstance(a, Tensor) or _is_number(a) else Tensor(a)
-    b = b if isinstance(b, Tensor) or _is_number(b) else Tensor(b)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:
-        dtype = a.data.dtype  # the common case, without the general rule's cost
+    a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_tensor and b_tensor and a.data.dtype == b.data.dtype:
+        dtype = a.data.dtype  # the common cases first, without the general rule's cost
+    elif a_tensor and type(b) in (float, int) and a.data.dtype.kind == "f":
+        dtype = a.data.dtype
+    elif b_tensor and type(a) in (float, int) and b.data.dtype.kind == "f":
+        dtype = b.data.dtype
     else:
+        a = a if a_tensor or _is_number(a) else Tensor(a)
+        b = b if b_tensor or _is_number(b) else Tensor(b)
         dtype = result_dtype(a, b)
-    dtype = float_dtype(dtype) if floating else dtype
-    a, b = _tensor(a, dtype), _tensor(b, dtype)
+    if floating and dtype.kind not in "fc":
+        dtype = np.dtype(np.float32)
+    a = a if isinstance(a, Tensor) else _constant(a, dtype)
+    b = b if isinstance(b, Tensor) else _constant(b, dtype)
     x = a.data if a.data.dtype == dtype else a.data.astype(dtype)
     y = b.data if b.data.dtype == dtype else b.data.astype(dtype)
     return a, b, x, y
