@@ -234,12 +234,12 @@ def matmul(a, b) -> Tensor:
     (5, 2, 4)
     """
     a, b = _tensor(a), _tensor(b)
+    a, b, x, y = (a, b, a.data, b.data) if a.data.dtype == b.data.dtype else _operands(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}")
     inner_b = b.shape[-2] if b.ndim >= 2 else b.shape[0]
     if a.shape[-1] != inner_b:
         raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and {inner_b} differ")
-    a, b, x, y = _operands(a, b)
     try:
         out = np.matmul(x, y)
     except ValueError:
