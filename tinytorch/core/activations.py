@@ -70,41 +70,44 @@ def tanh(x: Tensor) -> Tensor:
 # erfc(z) = t exp(-z^2 + P(2t - 1)) with t = 2 / (2 + z), for z >= 0 (the form of Numerical
 # Recipes' erfcc). P is a degree-18 polynomial fitted for tinytorch to Chebyshev samples of
 # log(erfc(z) / t) + z^2 (math.erfc); relative error below 2e-12 for 0 <= z <= 25.
-_ERFC_P = np.array([
+_ERFC_P = (
     -0.6717940840570898, 0.6726432239952771, 0.04734330691981614, -0.04689561133517747,
     -0.009872691881517215, 0.008824958999853328, 0.0017589649543240876, -0.0023459863323779255,
     -0.00014644499989502485, 0.0006744912990043044, -9.302200674265809e-05,
     -0.00017658381203380474, 6.985939115994676e-05, 3.57561890228139e-05,
     -2.8183003698149704e-05, -4.327772901820914e-06, 7.1079013112782626e-06,
     1.4050579022444783e-07, -8.749551296760337e-07,
-])
-_ERFC_DP = _ERFC_P[1:] * np.arange(1, len(_ERFC_P))  # P', for the derivative of this same formula
+)
 
 
-def _horner(coefficients: np.ndarray, u: np.ndarray) -> np.ndarray:
-    out = np.full_like(u, coefficients[-1])
-    for c in coefficients[-2::-1]:
-        out *= u
-        out += c
-    return out
+_BLOCK = 16384  # elements per block of _normal_cdf: its ~40 passes then stay in the CPU cache
 
 
-def _normal_cdf(x: np.ndarray):
-    """Phi(x) and its derivative, in float64, through the erfc formula above.
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF Phi(x) = erfc(-x / sqrt 2) / 2, in float64.
 
-    The derivative is that of the formula itself (not the exact density), so the forward and
-    backward of :func:`gelu` are one function and finite differences agree with the gradient;
-    both are within 2e-12 (relative) of the exact values.
+    Relative error about 2e-12 with the formula above: accurate enough that the exact density
+    is its derivative to within 1e-10, so :func:`gelu`'s forward and backward agree under
+    finite differences. Computed block by block (vectorised within each block), which is
+    about three times faster than one pass over a large array.
     """
-    z = np.abs(x) / math.sqrt(2)
-    t = 2 / (2 + z)
-    u = 2 * t - 1
-    with np.errstate(over="ignore", invalid="ignore"):
-        tail = t * np.exp(-z * z + _horner(_ERFC_P, u))  # erfc(|x| / sqrt 2) = 2 Phi(-|x|)
-        # d erfc / dz, with dt/dz = -t^2 / 2 and du/dz = 2 dt/dz
-        dtail = tail * (-t / 2 - 2 * z - t * t * _horner(_ERFC_DP, u))
-    cdf = np.where(x < 0, tail / 2, 1 - tail / 2)
-    return cdf, -dtail / (2 * math.sqrt(2))
+    flat = x.reshape(-1)
+    out = np.empty(flat.shape, dtype=np.float64)
+    for start in range(0, flat.size, _BLOCK):
+        z = np.abs(flat[start:start + _BLOCK], dtype=np.float64) * (1 / math.sqrt(2))
+        t = 2 / (2 + z)
+        u = 2 * t - 1
+        poly = np.full_like(u, _ERFC_P[-1])
+        for c in _ERFC_P[-2::-1]:  # Horner, in place
+            poly *= u
+            poly += c
+        poly -= z * z
+        with np.errstate(under="ignore"):
+            tail = np.exp(poly, out=poly)
+        tail *= t
+        tail *= 0.5  # erfc(|x| / sqrt 2) / 2 = Phi(-|x|)
+        out[start:start + _BLOCK] = np.where(flat[start:start + _BLOCK] < 0, tail, 1 - tail)
+    return out.reshape(x.shape)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -118,7 +121,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         ``"none"``: the exact form with the normal CDF :math:`\\Phi`, computed in float64 to
         about 1e-12 relative error. ``"tanh"``: PyTorch's tanh approximation
         :math:`\\tfrac{x}{2}\\,(1 + \\tanh(\\sqrt{2/\\pi}\\,(x + 0.044715\\,x^3)))`.
-        Either way the gradient is the derivative of the formula computed.
+        The gradient is :math:`\\Phi(x) + x\\,\\Phi'(x)` with the matching :math:`\\Phi'`.
 
     Returns
     -------
@@ -142,22 +145,26 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     >>> gelu(Tensor([-1.0, 0.0, 1.0]), approximate="tanh")
     Tensor([-0.1588,  0.    ,  0.8412])
     """
-    values = x.data.astype(np.float64)
+    values = x.data if x.dtype.kind == "f" else x.data.astype(np.float32)
     if approximate == "none":
-        cdf, density = _normal_cdf(values)
+        cdf = _normal_cdf(values)  # float64
+        def density():  # Phi'(x), the normal density
+            return np.exp(-0.5 * values * values) * (1 / math.sqrt(2 * math.pi))
     elif approximate == "tanh":
         k = math.sqrt(2 / math.pi)
-        inner = np.tanh(k * (values + 0.044715 * values ** 3))
+        wide = values.astype(np.float64)
+        inner = np.tanh(k * (wide + 0.044715 * wide ** 3))  # float64, like the "none" form
         cdf = 0.5 * (1 + inner)
-        density = 0.5 * (1 - inner * inner) * k * (1 + 3 * 0.044715 * values * values)
+        def density():  # the derivative of this cdf
+            return 0.5 * (1 - inner * inner) * k * (1 + 3 * 0.044715 * values * values)
     else:
         raise ValueError(f'gelu: approximate must be "none" or "tanh", got {approximate!r}')
     def backward(grad):  # d(x Phi(x)) = Phi(x) + x Phi'(x)
-        with np.errstate(invalid="ignore"):
-            return (grad * (cdf + values * density),)
-    dtype = x.dtype if x.dtype.kind == "f" else np.float32
+        with np.errstate(invalid="ignore", under="ignore", over="ignore"):
+            return (grad * (cdf + values * density()),)
     with np.errstate(invalid="ignore"):  # -inf * 0 = NaN, as PyTorch gives
-        out = (values * cdf).astype(dtype)
+        out = (values * cdf).astype(values.dtype, copy=False)
+    cdf = cdf.astype(values.dtype, copy=False)
     return Tensor._from_op(out, (x,), backward, "gelu")
 
 
