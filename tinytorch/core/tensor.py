@@ -285,6 +285,8 @@ def _unbroadcast(grad, shape: tuple) -> np.ndarray:
 
 # ----------------------------------------------------------------- helpers shared by the primitives
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_PYTHON_KIND = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float64),
+                complex: np.dtype(np.complex128)}
 _DEFAULT_DTYPE = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32),
                   3: np.dtype(np.complex64)}
 
@@ -325,8 +327,9 @@ def result_dtype(*operands) -> np.dtype:
     for x in operands:
         if isinstance(x, Tensor):
             dtype, tier = x.data.dtype, 2 if x.data.ndim else 1
-        else:
-            dtype, tier = (x.dtype if isinstance(x, np.generic) else np.asarray(x).dtype), 0
+        else:  # a number: only its kind matters (a Python int may exceed int64)
+            kind = next((k for k in (bool, int, float, complex) if isinstance(x, k)), None)
+            dtype, tier = (_PYTHON_KIND[kind] if kind else np.asarray(x).dtype), 0
         rank = (_CATEGORY.get(dtype.kind, 3), tier)
         if rank > best:
             best, dtypes = rank, [dtype]
