@@ -507,3 +507,22 @@ def test_pytorch_page_differences_hold_in_torch():
     assert isinstance(torch.nn.functional.scaled_dot_product_attention(q, q, q), torch.Tensor)
     assert len(torch.tensor([[1.0, 3.0]]).max(dim=1)) == 2
     assert torch.from_numpy(np.zeros(2)).dtype == torch.float64
+
+
+# -- the new differentiable methods pass gradcheck -----------------------------------------------
+NEW_OPS = [
+    ("min", lambda t: t.min(axis=1)),
+    ("min over all", lambda t: t.min()),
+    ("max over a dim", lambda t: t.max(dim=0)),
+    ("expand", lambda t: t[:1].expand(4, -1, 3)),
+    ("tensor ** tensor", lambda t: t.abs() ** t),
+    ("number ** tensor", lambda t: 3 ** t),
+    ("squeeze several", lambda t: t.reshape(2, 1, 3, 1).squeeze((1, 3))),
+    ("int tensor / float", lambda t: t / tt.Tensor([1, 2, 3])),
+]
+
+
+@pytest.mark.parametrize("name, function", NEW_OPS, ids=[c[0] for c in NEW_OPS])
+def test_new_ops_gradcheck(name, function):
+    x = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+    assert tt.gradcheck(function, [x]) < 1e-6
