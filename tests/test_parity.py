@@ -526,3 +526,19 @@ NEW_OPS = [
 def test_new_ops_gradcheck(name, function):
     x = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
     assert tt.gradcheck(function, [x]) < 1e-6
+
+
+def test_leaf_gradients_never_alias():
+    """The engine hands a fresh gradient array to a leaf without copying it; shared ones are copied."""
+    a, b = tt.Tensor([1.0, 2.0], requires_grad=True), tt.Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # add passes one array to both
+    a.grad *= 10
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    x = tt.Tensor([1.0, 2.0], requires_grad=True)
+    given = np.ones(2, dtype=np.float32)
+    x.backward(given)
+    x.grad *= 3
+    np.testing.assert_array_equal(given, [1.0, 1.0])
+    w = tt.Tensor(np.ones((3, 2)), requires_grad=True)
+    (tt.Tensor(np.ones((4, 3))) @ w).sum().backward()
+    assert w.grad.flags.writeable and w.grad.base is None

@@ -12,6 +12,8 @@ file; :mod:`tinytorch.core` attaches them to :class:`Tensor` from one table.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
@@ -239,8 +241,12 @@ class Tensor:
             if node_grad is None:
                 continue
             if node._backward is None:  # a leaf: accumulate into .grad
-                node_grad = node_grad.astype(node.dtype, copy=True)
-                node.grad = node_grad if node.grad is None else node.grad + node_grad
+                if node.grad is not None:
+                    node.grad = node.grad + node_grad
+                elif node_grad.base is None and sys.getrefcount(node_grad) == _SOLE_REFERENCE:
+                    node.grad = node_grad  # a fresh array nothing else holds: no copy needed
+                else:  # shared (a view, the caller's array, or also another leaf's): copy
+                    node.grad = node_grad.copy()
                 continue
             for parent, parent_grad in zip(node._parents, node._backward(node_grad)):
                 if parent_grad is None or not parent.requires_grad:
@@ -250,6 +256,15 @@ class Tensor:
                     parent_grad = parent_grad.astype(parent.dtype)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+
+
+def _sole_reference_count() -> int:
+    """What ``sys.getrefcount`` reports for an array held by one local variable only."""
+    array = np.empty(0)
+    return sys.getrefcount(array)
+
+
+_SOLE_REFERENCE = _sole_reference_count()
 
 
 def _reverse_topological_order(root: Tensor) -> list:
