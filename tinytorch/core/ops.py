@@ -416,3 +416,17 @@ def compare(op: str, a, b) -> Tensor:
 
 _COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
                 "gt": np.greater, "ge": np.greater_equal}
+
+
+_MOVED = {"reductions": ("sum", "mean", "max", "argmax"), "selection": ("getitem", "masked_fill"),
+          "shaping": ("reshape", "permute", "transpose", "unsqueeze", "squeeze")}
+
+
+def __getattr__(name: str):
+    """``ops.sum``, ``ops.reshape``, ... keep working: they live in the files beside this one."""
+    for module, names in _MOVED.items():
+        if name in names:
+            import importlib
+
+            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
