@@ -26,6 +26,8 @@ SPECIAL_POINTS = [
     ("x ** 2 at 0", lambda x: x ** 2, [0.0, -3.0], [0.0, -6.0]),
     ("x ** 0.5 at 0", lambda x: x ** 0.5, [0.0, 4.0], [INF, 0.25]),
     ("x ** -1 at 0", lambda x: x ** -1, [0.0, 2.0], [-INF, -0.25]),
+    ("x ** 0.5 at -0, -inf", lambda x: x ** 0.5, [-0.0, -INF], [-INF, NAN]),  # sqrt(-0.) = -0., as PyTorch
+    ("x ** -0.5 at -0, -inf", lambda x: x ** -0.5, [-0.0, -INF], [-INF, 0.0]),
     ("2 ** x", lambda x: 2 ** x, [0.0, 1.0], [math.log(2), 2 * math.log(2)]),
     ("0 ** x (exponent)", lambda x: (x * 0) ** x, [0.0, 1.0, 2.0], [0.0, 0.0, 0.0]),
     ("sqrt at 0", lambda x: x.sqrt(), [0.0, 1.0, INF], [INF, 0.5, 0.0]),
@@ -85,6 +87,53 @@ def test_special_point_gradients_match_torch(name, function, values, expected):
     x = torch.tensor(values, requires_grad=True)
     function(x).sum().backward()
     np.testing.assert_allclose(_grad_tinytorch(function, values), x.grad.numpy(), rtol=1e-6, equal_nan=True)
+
+
+# Every elementwise primitive at every special point, against PyTorch: values and gradients.
+POINTS = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, INF, -INF]
+UNARY = {
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "sqrt": lambda x: x.sqrt(), "abs": abs,
+    "neg": lambda x: -x, "relu": lambda x: x.relu(), "sigmoid": lambda x: x.sigmoid(),
+    "tanh": lambda x: x.tanh(), "gelu": lambda x: _gelu(x),
+    "gelu tanh": lambda x: (_torch().nn.functional.gelu(x, approximate="tanh") if _is_torch(x)
+                            else tt.gelu(x, approximate="tanh")),
+    "clamp(-1, 1)": lambda x: x.clamp(-1.0, 1.0), "clamp(min=0)": lambda x: x.clamp(min=0.0),
+    **{f"x ** {p}": (lambda p: lambda x: x ** p)(p) for p in (0, 0.5, 1, 1.5, 2, 3, -1, -0.5, -2, 2.5)},
+    **{f"{b} ** x": (lambda b: lambda x: b ** x)(b) for b in (0.0, 1.0, 2.0, -2.0, 0.5)},
+}
+BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+          "div": lambda a, b: a / b, "pow": lambda a, b: a ** b}
+
+
+def _values_and_grads(function, library, *values):
+    tensors = ([tt.Tensor([v], requires_grad=True) for v in values] if library is tt
+               else [library.tensor([v], requires_grad=True) for v in values])
+    out = function(*tensors)
+    out.sum().backward()
+    grads = [np.asarray(t.grad) if library is tt else t.grad.numpy() for t in tensors]
+    return [np.asarray(out.tolist())] + grads
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_special_points_match_torch(name):
+    torch = _torch()
+    for value in POINTS:
+        mine = _values_and_grads(UNARY[name], tt, value)
+        theirs = _values_and_grads(UNARY[name], torch, value)
+        for a, b in zip(mine, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-5, equal_nan=True, err_msg=f"{name} at {value}")
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf: NumPy says so, PyTorch not
+def test_binary_special_points_match_torch(name):
+    torch = _torch()
+    for u in POINTS:
+        for v in POINTS:
+            mine = _values_and_grads(BINARY[name], tt, u, v)
+            theirs = _values_and_grads(BINARY[name], torch, u, v)
+            for a, b in zip(mine, theirs):
+                np.testing.assert_allclose(a, b, rtol=1e-5, equal_nan=True, err_msg=f"{name}({u}, {v})")
 
 
 @pytest.mark.parametrize("name", ["x ** 0", "x ** 0.5 at 0", "x ** -1 at 0", "0 ** x (exponent)", "sqrt at 0",

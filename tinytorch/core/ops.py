@@ -66,7 +66,20 @@ def _quiet(function):
     return quiet
 
 
-_quiet_divide, _quiet_power = _quiet(np.divide), _quiet(np.power)
+def _power(x, y):
+    """``x ** y``; a number exponent of 0.5 or -0.5 goes through sqrt, as PyTorch does.
+
+    That matters only for the sign at -0 and the value at -inf (``sqrt(-0.) = -0.``,
+    ``1 / sqrt(-0.) = -inf``, ``sqrt(-inf) = nan``, where ``pow`` gives 0, inf and inf).
+    """
+    if np.ndim(y) == 0 and y == 0.5:
+        return np.sqrt(x)
+    if np.ndim(y) == 0 and y == -0.5:
+        return 1 / np.sqrt(x)
+    return np.power(x, y)
+
+
+_quiet_divide, _quiet_power = _quiet(np.divide), _quiet(_power)
 
 
 def add(a, b) -> Tensor:
@@ -194,7 +207,7 @@ def power(a, exponent) -> Tensor:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 grad_a = grad_b = None
                 if a.requires_grad:  # d(a^p)/da = p a^(p-1), 0 where p = 0
-                    grad_a = np.where(y == 0, 0, grad * y * x ** (y - 1))
+                    grad_a = np.where(y == 0, 0, grad * y * _power(x, y - 1))
                 if b.requires_grad:  # d(a^p)/dp = a^p log(a), 0 where a = 0 and p >= 0
                     grad_b = np.where((x == 0) & (y >= 0), 0, grad * out * np.log(x))
             return grad_a, grad_b
