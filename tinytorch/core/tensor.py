@@ -243,7 +243,8 @@ class Tensor:
             if node._backward is None:  # a leaf: accumulate into .grad
                 if node.grad is not None:
                     node.grad = node.grad + node_grad
-                elif node_grad.base is None and sys.getrefcount(node_grad) == _SOLE_REFERENCE:
+                elif (node_grad.base is None and node_grad.flags.writeable
+                      and sys.getrefcount(node_grad) == _SOLE_REFERENCE):
                     node.grad = node_grad  # a fresh array nothing else holds: no copy needed
                 else:  # shared (a view, the caller's array, or also another leaf's): copy
                     node.grad = node_grad.copy()
