@@ -46,12 +46,12 @@ from . import activations, ops, reductions, selection, shaping
 from .tensor import Tensor
 
 
-def _reflected(function, name: str):
-    """``other <op> tensor``: call ``function(other, tensor)``."""
+def _reflected(function, name: str, symbol: str):
+    """The method ``name`` for ``other <symbol> tensor``: ``function(other, tensor)``."""
     def method(self, other):
         return function(other, self)
-    method.__name__ = name
-    method.__doc__ = f"``other {name}`` with the tensor on the right: {function.__module__}.{function.__name__}."
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``other {symbol} tensor``: :func:`{function.__module__}.{function.__name__}` (other, tensor)."
     return method
 
 
@@ -72,12 +72,12 @@ def _tolist(self):
 #: The function receives the tensor as its first argument.
 TENSOR_METHODS = {
     # operators (ops.py)
-    "__add__": ops.add, "__radd__": _reflected(ops.add, "+"),
-    "__sub__": ops.sub, "__rsub__": _reflected(ops.sub, "-"),
-    "__mul__": ops.mul, "__rmul__": _reflected(ops.mul, "*"),
-    "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div, "/"),
-    "__pow__": ops.power, "__rpow__": _reflected(ops.power, "**"),
-    "__matmul__": ops.matmul, "__rmatmul__": _reflected(ops.matmul, "@"),
+    "__add__": ops.add, "__radd__": _reflected(ops.add, "__radd__", "+"),
+    "__sub__": ops.sub, "__rsub__": _reflected(ops.sub, "__rsub__", "-"),
+    "__mul__": ops.mul, "__rmul__": _reflected(ops.mul, "__rmul__", "*"),
+    "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div, "__rtruediv__", "/"),
+    "__pow__": ops.power, "__rpow__": _reflected(ops.power, "__rpow__", "**"),
+    "__matmul__": ops.matmul, "__rmatmul__": _reflected(ops.matmul, "__rmatmul__", "@"),
     "__neg__": ops.neg, "__abs__": ops.absolute,
     "__eq__": _comparison("eq"), "__ne__": _comparison("ne"), "__lt__": _comparison("lt"),
     "__le__": _comparison("le"), "__gt__": _comparison("gt"), "__ge__": _comparison("ge"),
