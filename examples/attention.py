@@ -27,10 +27,11 @@
 # 3. *Scaled dot-product attention*: the library function checked against the formula, and an
 #    experiment on the factor $1/\sqrt{d_k}$: without it, softmax saturates and gradients vanish
 #    as $d_k$ grows (a figure).
-# 4. *Self-attention* with learned projections as a heatmap, how to read it, and why positions
-#    must be added.
-# 5. *Causal masking*: future positions receive exactly zero weight, so no output depends on a
-#    later token (a heatmap with the masked cells marked).
+# 4. *Self-attention* with learned projections as a heatmap, how to read it, why positions
+#    must be added and what the sinusoidal encodings compare; *cross-attention* between two
+#    sentences.
+# 5. *Causal masking*: averaging the past, then future positions receiving exactly zero weight,
+#    so no output depends on a later token (a heatmap with the masked cells marked).
 # 6. *Learned attention*: a transformer trained on this page in seconds, over 5 seeds, on a task
 #    whose right attention pattern is known; it finds that pattern, and finds it before its loss
 #    falls (figures).
@@ -182,8 +183,9 @@ glue("attn_64", float(attn[-1]), display=False)
 # ({glue:text}`attn_64:.1e`).
 #
 # So the decay is a matter of the weights, and an RNN can be initialised or trained to keep a
-# signal — but only by holding $L-1$ factors near size 1 at once, for every input, and the closer
-# each factor is to 1 the more a small error is compounded $L-1$ times. Attention's path is one
+# signal — but only by holding all $L-1$ factors near size 1 at once, for every input: a factor a
+# little below 1, compounded $L-1$ times, still vanishes, and one a little above 1 explodes (the
+# first "Try this" at the end of the page shows gain 3). Attention's path is one
 # step whatever the weights: its sensitivity falls only in proportion to $1/L$ (the last column
 # stays within a factor of 3), because an untrained layer spreads its weight roughly evenly, so
 # token 1 gets about $1/L$ of it. Training moves that weight where it is needed (section 7).
@@ -198,6 +200,7 @@ assert np.allclose(singular[1], 1, atol=1e-5), "W_h not orthogonal"
 assert np.all(orth_1 > default), "orthogonal W_h not above the default"
 assert per_step[1] < 1, f"orthogonal, gain 1 keeps {per_step[1]:.3f}"
 assert per_step[2] > per_step[1] > per_step[0], per_step
+assert 0.9 < per_step[2] < 1.1, f"gain 1.5: {per_step[2]:.3f} per step"
 assert orth_15[-1] > attn[-1], "gain 1.5 is not above attention at L=64"
 attn_times_L = attn * np.array(LENGTHS)
 spread = attn_times_L.max() / attn_times_L.min()
@@ -279,7 +282,9 @@ average = (w[:, None] * X.data).sum(axis=0)
 assert np.allclose(output.data, average, atol=1e-6)
 lowest, highest = X.data.min(axis=0), X.data.max(axis=0)
 assert ((lowest <= output.data) & (output.data <= highest)).all()
-assert (np.argsort(w) == np.argsort(scores.data)).all(), "order changed"
+same_order = np.argsort(w, kind="stable") == np.argsort(
+    scores.data, kind="stable")
+assert same_order.all(), "softmax changed the order of the scores"
 assert w.argmax() == tokens.index("sat"), w
 lengths = np.linalg.norm(X.data, axis=-1)
 assert lengths.argmax() == tokens.index("sat"), lengths
@@ -611,6 +616,49 @@ viz.show(fig, alt=(
 # ```
 
 # %% [markdown]
+# ### Cross-attention
+#
+# The queries need not come from the sequence the keys and values come from. In
+# *cross-attention* (the link from a translation model's decoder to its encoder) each token of
+# one sequence asks, and the tokens of another answer. Here the six tokens of our sentence query
+# a second sentence, "a dog ran home", embedded in the same four features, through the
+# hand-set $W_Q$ (keys and values are the embeddings themselves). The weight matrix is
+# $6 \times 4$: one row per query, one column per key of the *other* sentence, each row still
+# summing to 1. Each request should find its counterpart there: the action "sat" the animal
+# "dog", the animal "cat" the action "ran", the function words the object "home", and the object
+# "mat" the function word "a".
+
+# %%
+other = ["a", "dog", "ran", "home"]
+#                  animal object action function
+Y_other = Tensor([[0.1, 0.1, 0.0, 1.0],   # a
+                  [1.0, 0.2, 0.1, 0.0],   # dog
+                  [0.3, 0.1, 1.0, 0.1],   # ran
+                  [0.1, 1.0, 0.0, 0.1]])  # home
+queries = X @ Tensor(W_Q.astype(np.float32))  # (6, 4)
+crossed, A_cross = scaled_dot_product_attention(queries, Y_other,
+                                                Y_other)
+assert crossed.shape == (len(tokens), 4), crossed.shape
+assert A_cross.shape == (len(tokens), len(other)), A_cross.shape
+assert np.allclose(A_cross.data.sum(axis=-1), 1, atol=1e-6)
+counterpart = {"the": "home", "cat": "ran", "sat": "dog", "on": "home",
+               "mat": "a"}
+found = [other[j] for j in A_cross.data.argmax(axis=-1)]
+assert found == [counterpart[t] for t in tokens], found
+print("  " + ", ".join(f"{t} -> {f}" for t, f in zip(tokens, found)))
+
+# %% mystnb={"figure": {"caption": "Cross-attention: the six tokens of one sentence query the four tokens of another.", "name": "fig-cross"}}
+fig = viz.plot_attention(A_cross, tokens, other)
+
+# %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# Rows are the queries (our sentence), columns the keys of the other sentence; the matrix need
+# not be square. Each row sums to 1 over the *other* sentence's tokens: what each token of ours
+# takes from it.
+# ```
+
+# %% [markdown]
 # ## 5. Causal masking
 #
 # A language model is trained to predict token $i+1$ from tokens $0, \dots, i$, at all positions
@@ -682,49 +730,6 @@ assert (unmasked_moved > 0).all(), "without the mask, an output stayed"
 print("largest change per output, 'mat' -> 'cat' at the end:")
 print("  causal:  ", np.array2string(causal_moved, precision=3))
 print("  no mask: ", np.array2string(unmasked_moved, precision=3))
-
-# %% [markdown]
-# ### Cross-attention
-#
-# The queries need not come from the sequence the keys and values come from. In
-# *cross-attention* (the link from a translation model's decoder to its encoder) each token of
-# one sequence asks, and the tokens of another answer. Here the six tokens of our sentence query
-# a second sentence, "a dog ran home", embedded in the same four features, through section 4's
-# hand-set $W_Q$ (keys and values are the embeddings themselves). The weight matrix is
-# $6 \times 4$: one row per query, one column per key of the *other* sentence, each row still
-# summing to 1. Each request should find its counterpart there: the action "sat" the animal
-# "dog", the animal "cat" the action "ran", the function words the object "home", and the object
-# "mat" the function word "a".
-
-# %%
-other = ["a", "dog", "ran", "home"]
-#                  animal object action function
-Y_other = Tensor([[0.1, 0.1, 0.0, 1.0],   # a
-                  [1.0, 0.2, 0.1, 0.0],   # dog
-                  [0.3, 0.1, 1.0, 0.1],   # ran
-                  [0.1, 1.0, 0.0, 0.1]])  # home
-queries = X @ Tensor(W_Q.astype(np.float32))  # (6, 4)
-crossed, A_cross = scaled_dot_product_attention(queries, Y_other,
-                                                Y_other)
-assert crossed.shape == (len(tokens), 4), crossed.shape
-assert A_cross.shape == (len(tokens), len(other)), A_cross.shape
-assert np.allclose(A_cross.data.sum(axis=-1), 1, atol=1e-6)
-counterpart = {"the": "home", "cat": "ran", "sat": "dog", "on": "home",
-               "mat": "a"}
-found = [other[j] for j in A_cross.data.argmax(axis=-1)]
-assert found == [counterpart[t] for t in tokens], found
-print("  " + ", ".join(f"{t} -> {f}" for t, f in zip(tokens, found)))
-
-# %% mystnb={"figure": {"caption": "Cross-attention: the six tokens of one sentence query the four tokens of another.", "name": "fig-cross"}}
-fig = viz.plot_attention(A_cross, tokens, other)
-
-# %% [markdown]
-# ```{admonition} How to read this figure
-# :class: tip
-# Rows are the queries (our sentence), columns the keys of the other sentence; the matrix need
-# not be square. Each row sums to 1 over the *other* sentence's tokens: what each token of ours
-# takes from it.
-# ```
 
 # %% [markdown]
 # ## 6. Attention that was learned
@@ -859,7 +864,7 @@ glue("acc_max", float(accuracy.max()), display=False)
 
 # %% [markdown]
 # Over the 5 seeds the held-out accuracy has median {glue:text}`acc_median:.1%` and ranges from
-# {glue:text}`acc_min:.1%` to {glue:text}`acc_max:.1%` ({glue:text}`n_test` sequences, 8
+# {glue:text}`acc_min:.2%` to {glue:text}`acc_max:.2%` ({glue:text}`n_test` sequences, 8
 # outputs each), against 1 % for guessing. Even the worst seed is at least 99 %.
 
 # %%
@@ -1143,9 +1148,10 @@ assert np.abs(neighbour_1 - 2 / 3).max() < 0.1, neighbour_1
 # Attention moves information *between* positions; the feed-forward network then transforms each
 # position on its own (checked below: changing one position's input changes only that position's
 # feed-forward output). The residual additions keep a direct path from input to output, the
-# identity term in each line, so each branch only has to learn a correction to its input. The list `RESIDUAL_BRANCHES` below names
-# the block's sub-modules in the order of the equations; it is checked against the block's own
-# forward pass and against its list of sub-modules, and the diagram is drawn from it.
+# identity term in each line, so each branch only has to learn a correction to its input. The
+# list `RESIDUAL_BRANCHES` below names the block's sub-modules in the order of the equations; it
+# is checked against the block's own forward pass and against its list of sub-modules, and the
+# diagram is drawn from it.
 
 # %%
 block = model.block
@@ -1526,8 +1532,8 @@ viz.show(fig, alt=(
 # - **One head** (`heads=1`): still solved; section 7 trained it (those runs are reused here).
 # - **No positional encoding** (`positions=False`): the block sees the digits as a *set*
 #   (section 4), so no output can tell which digit is its mirror. Accuracy collapses far below
-#   99 % (under 20 %), though a little above guessing: the only position a token still knows is
-#   its own, and outputs 0 and 4 need their own digit as the units digit.
+#   99 % (under 20 %), though above guessing: the one digit an output can still single out is
+#   its own, and outputs 0 and 4 need exactly that digit as their units digit, so they do best.
 # - **A causal mask** (`causal=True`): output $i$ may read only inputs $0, \dots, i$. Outputs 4–7
 #   can still see both digits they need and should still learn them (at least 80 % each); outputs
 #   1–3 see neither and stay near guessing (1 in 100); output 0 sees only its units digit (1 in
@@ -1573,6 +1579,9 @@ glue("causal_ceiling", float(ceiling), display=False)
 # %%
 assert accuracy_1.min() >= 0.98, accuracy_1
 assert chance < no_positions.min() and no_positions.max() < 0.2
+own_digit = per_output["{'positions': False}"][:, [0, 4]]
+others = np.delete(per_output["{'positions': False}"], [0, 4], axis=1)
+assert own_digit.min() > others.max(), (own_digit, others)
 assert (causal.mean(axis=1) <= ceiling + 0.01).all(), causal.mean(1)
 assert causal[:, 4:].min() >= 0.8, causal[:, 4:].min(axis=0)
 assert causal[:, 1:4].max() <= 0.03, causal[:, 1:4].max(axis=0)
@@ -1588,8 +1597,8 @@ assert causal[:, 0].max() <= 0.15, causal[:, 0]
 # - Attention is a softmax-weighted average: the weights sum to 1, a causal mask sets future
 #   weights to exactly 0, and dividing the scores by $\sqrt{d_k}$ keeps the softmax from
 #   saturating as $d_k$ grows.
-# - A one-block transformer learned the mirrored-pair task in {glue:text}`steps` steps: median held-out accuracy
-#   {glue:text}`acc_median:.2%` over 5 seeds (worst {glue:text}`acc_min:.2%`; guessing 1 %), and
+# - A one-block transformer learned the mirrored-pair task in {glue:text}`steps` steps: median
+#   held-out accuracy {glue:text}`acc_median:.2%` over 5 seeds (worst {glue:text}`acc_min:.2%`; guessing 1 %), and
 #   its attention found the two needed positions before its loss fell.
 # - Its two heads divided the work, but one head also solved the task (median
 #   {glue:text}`acc1_median:.2%`) with an uneven one-third–two-thirds average; without
