@@ -880,9 +880,9 @@ assert chance == 0.01
 fig, (ax_loss, ax_weight) = plt.subplots(
     1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
 steps = np.arange(1, STEPS + 1)
-for seed in SEEDS:
-    ax_loss.semilogy(steps, losses[seed], color=blue, alpha=0.6, lw=1)
-    ax_weight.plot(steps, on_needed[seed], color=vermilion, alpha=0.6)
+for run_losses, run_weights in zip(losses, on_needed):  # one per seed
+    ax_loss.semilogy(steps, run_losses, color=blue, alpha=0.6, lw=1)
+    ax_weight.plot(steps, run_weights, color=vermilion, alpha=0.6)
 ax_loss.axhline(math.log(100), color="grey", ls=":", label="ln 100")
 ax_weight.axhline(2 / LENGTH, color="grey", ls=":", label="uniform")
 ax_loss.set(xlabel="step", ylabel="cross-entropy")
@@ -1056,11 +1056,11 @@ on_neighbour = head_maps[:, :, rows_i, NEIGHBOUR].mean(axis=-1)
 overlap = np.minimum(head_maps[:, 0], head_maps[:, 1]).sum(-1).mean(-1)
 print(f"{'seed':>4} {'head':>4} {'on mirror':>10} {'on neighbour':>13}"
       f" {'overlap':>8}")
-for seed in SEEDS:
+for run, seed in enumerate(SEEDS):
     for h in range(HEADS):
-        print(f"{seed:>4} {h:>4} {on_mirror[seed, h]:>10.3f} "
-              f"{on_neighbour[seed, h]:>13.3f}"
-              + (f" {overlap[seed]:>8.3f}" if h == 0 else ""))
+        print(f"{seed:>4} {h:>4} {on_mirror[run, h]:>10.3f} "
+              f"{on_neighbour[run, h]:>13.3f}"
+              + (f" {overlap[run]:>8.3f}" if h == 0 else ""))
 own_position = np.maximum(on_mirror, on_neighbour)
 glue("own_min", float(own_position.min()), display=False)
 glue("overlap_max", float(overlap.max()), display=False)
