@@ -318,6 +318,13 @@ viz.show(fig, alt=(
     "line marks a uniform 1/6."))
 
 # %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# One bar per key, its height the weight the query "sat" gives it; the bars add up to 1. Bars
+# above the dotted line get more than an equal share. The output is the average of the value
+# vectors with these bar heights as weights.
+# ```
+#
 # ## 3. Scaled dot-product attention
 #
 # Doing this for every query at once is one matrix formula. With queries $Q$ ($L_q \times d_k$),
@@ -485,10 +492,11 @@ viz.show(fig, alt=(
 self_attention = SelfAttention(d_model=d_k)
 self_attention(X)
 A_init = self_attention.attention_weights.data  # (6, 6): rows = queries
-assert np.abs(A_init - 1 / 6).max() < 0.05, A_init
+farthest = np.abs(A_init - 1 / 6).max()
+assert farthest < 0.05, A_init
 print(f"initial weights range from {A_init.min():.3f} to "
-      f"{A_init.max():.3f};"
-      f" 1/6 = {1 / 6:.3f}")
+      f"{A_init.max():.3f}; 1/6 = {1 / 6:.3f}\n"
+      f"farthest from 1/6: {farthest:.3f} (< 0.05)")
 
 # %% [markdown]
 # Training would shape the projections (section 6 shows that). To see what a shaped projection
@@ -1501,6 +1509,13 @@ viz.show(fig, alt=(
     f"lengths the slope is {slope_all:.2f}."))
 
 # %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# Both axes are logarithmic, so a slope of 2 means the time grows as $L^2$: doubling $L$
+# quadruples it. Compare the fitted slope in the legend with 2; the points come from this build
+# and differ from build to build.
+# ```
+#
 # ## 10. Where attention is used
 #
 # Attention first appeared as an addition to recurrent encoder-decoder models for machine
@@ -1610,7 +1625,7 @@ assert causal[:, 0].max() <= 0.15, causal[:, 0]
 #
 # Download the page (the button at the top) and change one line:
 #
-# 1. In section 1, `orthogonal(1.5)` → `orthogonal(3.0)`: the third RNN's sensitivity now *grows*
+# 1. In section 1, `orthogonal(1.5)` → `orthogonal(3)`: the third RNN's sensitivity now *grows*
 #    with $L$, by orders of magnitude — exploding instead of vanishing gradients.
 # 2. In section 6, set `STEPS` to 50: the weight on the needed positions has started to
 #    rise, but the held-out accuracy is far below 99 % (the first assert after it fails).
