@@ -31,7 +31,6 @@
 #   not need PyTorch; without it, that section says so and is skipped.
 
 # %%
-import html
 import importlib.util
 from collections import Counter
 
@@ -41,31 +40,10 @@ import tinytorch as tt
 from tinytorch.core.attention import scaled_dot_product_attention
 from tinytorch.core.autograd import GradcheckError, gradcheck
 from tinytorch.verification import ATOL, RTOL, case_names, run_gradchecks
+from tinytorch.viz import Table
 
 _ = tt.manual_seed(0)
 rng = np.random.default_rng(0)
-
-
-class Table:
-    """A table shown as HTML in the page and as aligned text elsewhere."""
-
-    def __init__(self, header, rows):
-        self.header = header
-        self.rows = [[str(cell) for cell in row] for row in rows]
-
-    def _repr_html_(self):
-        def cells(tag, row):
-            return "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row)
-        body = "".join(f"<tr>{cells('td', row)}</tr>" for row in self.rows)
-        return (f"<table><thead><tr>{cells('th', self.header)}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
-
-    def __repr__(self):
-        lines = [self.header, *self.rows]
-        widths = [max(len(row[i]) for row in lines)
-                  for i in range(len(self.header))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths))
-                         for row in lines)
 
 
 # %% [markdown]
