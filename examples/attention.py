@@ -55,7 +55,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import math
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 
@@ -74,7 +73,6 @@ from tinytorch.core.tensor import Tensor
 
 _ = tt.manual_seed(0)  # tinytorch's global generator: initial weights
 rng = np.random.default_rng(0)  # this page's data
-blue, vermilion = viz.CLASS_COLORS[0], viz.CLASS_COLORS[5]  # figures
 
 # %% [markdown]
 # ## 1. Why attention
@@ -207,19 +205,11 @@ spread = attn_times_L.max() / attn_times_L.min()
 assert spread < 3, f"attention × L varies {spread:.1f}-fold"
 
 # %% mystnb={"figure": {"caption": "How strongly the final state depends on the first token, for untrained RNNs with three recurrent initialisations and an untrained attention layer, as the sequence grows.", "name": "fig-rnn-bottleneck"}}
-fig, ax = plt.subplots(figsize=(5.2, 3), layout="constrained")
-for i, (name, values) in enumerate(zip(INITS, rnn)):
-    ax.semilogy(LENGTHS, values, "o-", color=viz.CLASS_COLORS[i],
-                label=f"RNN, {name}")
-ax.semilogy(LENGTHS, attn, "s--", color="black", label="self-attention")
-ax.set(xlabel="sequence length L", ylabel="|∂(u·h_L)/∂x₁|")
-ax.legend(fontsize=7)
-ends = "; ".join(f"RNN {name} from {r[0]:.2g} to {r[-1]:.2g}"
-                 for name, r in zip(INITS, rnn))
-viz.show(fig, alt=(
-    "Log-scale line plot of the sensitivity of the final state to "
-    f"token 1 against sequence length {LENGTHS[0]} to {LENGTHS[-1]}: "
-    f"{ends}; self-attention from {attn[0]:.2g} to {attn[-1]:.2g}."))
+curves = {f"RNN, {name}": values for name, values in zip(INITS, rnn)}
+fig = viz.plot_lines({**curves, "self-attention": attn}, x=LENGTHS,
+                     xlabel="sequence length L",
+                     ylabel="|∂(u·h_L)/∂x₁|", yscale="log",
+                     styles={"self-attention": "s--"})
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -300,22 +290,9 @@ print("scores of 'on' (unscaled):",
       ", ".join(f"{t} {v:.2f}" for t, v in zip(tokens, on_scores)))
 
 # %% mystnb={"figure": {"caption": "Attention weights of the query \"sat\" over the six tokens.", "name": "fig-one-query"}}
-fig, ax = plt.subplots(figsize=(4.2, 2.6), layout="constrained")
-fig.set_facecolor("white")
-positions = np.arange(len(tokens))
-bars = ax.bar(positions, w, color=blue)
-ax.bar_label(bars, fmt="%.2f", fontsize=8)
-ax.axhline(1 / len(tokens), color="grey", linestyle=":",
-           label="uniform, 1/6")
-ax.set_xticks(positions, tokens)
-ax.set(xlabel="key", ylabel="weight", ylim=(0, w.max() * 1.25))
-ax.legend(loc="upper left")
-bar_values = ", ".join(f"{t} {x:.2f}" for t, x in zip(tokens, w))
-viz.show(fig, alt=(
-    "Bar chart of the attention weights of the query 'sat' over "
-    f"the keys {bar_values}. The largest bar is "
-    f"'{tokens[w.argmax()]}'; the dotted "
-    "line marks a uniform 1/6."))
+fig = viz.plot_bars(w, tokens, xlabel="key", ylabel="weight",
+                    value_labels=True, hlines={"uniform, 1/6": 1 / 6},
+                    width=4.2, height=2.6)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -428,33 +405,17 @@ assert np.all(np.abs(ent_scaled / ent_scaled[0] - 1) < 0.2), ent_scaled
 assert np.all(np.abs(grad_scaled / grad_scaled[0] - 1) < 0.2)
 
 # %% mystnb={"figure": {"caption": "Scores, weight entropy and the gradient reaching the scores, with and without the division by the square root of the key size.", "name": "fig-scaling"}}
-fig, axes = plt.subplots(1, 3, figsize=(viz.FIGURE_WIDTH, 2.5),
-                         layout="constrained")
-fig.set_facecolor("white")
-panels = [("variance of scores", var_raw, var_scaled, "log"),
-          ("entropy of weights", ent_raw, ent_scaled, "linear"),
-          ("|gradient at the scores|", grad_raw, grad_scaled, "log")]
-for ax, (name, raw_values, scaled_values, yscale) in zip(axes, panels):
-    ax.plot(D_KS, raw_values, "o-", color=vermilion,
-            label="QKᵀ (unscaled)")
-    ax.plot(D_KS, scaled_values, "s-", color=blue, label="QKᵀ/√d_k")
-    ax.set(xscale="log", yscale=yscale, xlabel="d_k", title=name)
-    ax.set_xticks(D_KS[::2], [str(d) for d in D_KS[::2]])
-axes[1].axhline(math.log(N_KEYS), color="grey", linestyle=":",
-                label="uniform (ln 16)")
-axes[1].legend(fontsize=7)
-viz.show(fig, alt=(
-    f"Three line plots against d_k from {D_KS[0]} to {D_KS[-1]} on a "
-    "log axis, unscaled scores in orange, scaled in blue. Variance: "
-    f"unscaled grows from {var_raw[0]:.1f} to {var_raw[-1]:.0f}, "
-    "scaled "
-    f"stays near 1 ({var_scaled.min():.2f} to {var_scaled.max():.2f}). "
-    f"Entropy: unscaled falls from {ent_raw[0]:.2f} to "
-    f"{ent_raw[-1]:.2f}, scaled stays between "
-    f"{ent_scaled.min():.2f} and {ent_scaled.max():.2f} (uniform: "
-    f"{math.log(N_KEYS):.2f}). Gradient norm: unscaled falls from "
-    f"{grad_raw[0]:.2g} to {grad_raw[-1]:.2g}, scaled stays between "
-    f"{grad_scaled.min():.2g} and {grad_scaled.max():.2g}."))
+fig, axes = viz.subplots(1, 3, height=2.5)
+panels = [("variance of scores", var_scaled, var_raw, "log"),
+          ("entropy of weights", ent_scaled, ent_raw, "linear"),
+          ("|gradient at the scores|", grad_scaled, grad_raw, "log")]
+for ax, (name, scaled_values, raw_values, yscale) in zip(axes, panels):
+    viz.plot_lines({"QKᵀ/√d_k": scaled_values, "QKᵀ": raw_values},
+                   x=D_KS, ax=ax, xlabel="d_k", title=name,
+                   xscale="log", yscale=yscale, xticks=D_KS[::2],
+                   legend=ax is axes[1],
+                   hlines={"ln 16": math.log(N_KEYS)} if ax is axes[1]
+                   else None)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -593,25 +554,18 @@ assert by_offset[12] > by_offset[9], "the similarity is monotone here"
 print("PE_0 · PE_k for k = 0..12:\n", np.round(by_offset[:13], 1))
 
 # %% mystnb={"figure": {"caption": "The sinusoidal positional encoding of 64 positions, and the dot product of two encodings against their offset.", "name": "fig-positions"}}
-fig, (ax_table, ax_dots) = plt.subplots(
-    1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
+fig, (ax_table, ax_dots) = viz.subplots(1, 2, height=2.6)
 image = ax_table.imshow(pe, cmap=viz.DIVERGING_CMAP, vmin=-1, vmax=1,
                         aspect="auto")
 fig.colorbar(image, ax=ax_table)
-ax_table.set(xlabel="dimension", ylabel="position p",
-             title="PE (sin, cos pairs)")
-ax_dots.plot(np.arange(64), by_offset, color=blue)
-ax_dots.set(xlabel="offset |p − q|", ylabel="PE_p · PE_q",
-            title="similarity of two positions")
+ax_table.set(xlabel="dimension", ylabel="position p", title="PE")
+viz.plot_lines({"PE_0 · PE_k": by_offset}, ax=ax_dots, legend=False,
+               xlabel="offset k = |p − q|", ylabel="PE_p · PE_q")
 viz.show(fig, alt=(
-    "Left: heatmap of the positional encoding, 64 positions by 32 "
-    "dimensions, values from -1 to 1; the first dimensions change "
-    "quickly along the positions, the last ones slowly. Right: the dot "
-    "product of two encodings against their offset, "
-    f"{by_offset[0]:.0f} at offset 0, falling to {by_offset[4]:.1f} "
-    "at offset 4, then "
-    f"rising and falling between {by_offset[5:].min():.1f} and "
-    f"{by_offset[5:].max():.1f}."))
+    "Left: heatmap of the positional encoding, "
+    f"{pe.shape[0]} positions by {pe.shape[1]} dimensions, values "
+    f"from {pe.min():.0f} to "
+    f"{pe.max():.0f}. Right: " + viz.alt_text(fig)))
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -885,38 +839,16 @@ assert chance == 0.01
 # needs; a uniform row would put $2/8 = 25\,\%$ there.
 
 # %% mystnb={"figure": {"caption": "Training loss and the attention weight on the two needed positions, per step, for five seeds.", "name": "fig-loss"}}
-fig, (ax_loss, ax_weight) = plt.subplots(
-    1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
+fig, (ax_loss, ax_weight) = viz.subplots(1, 2, height=2.6)
 steps = np.arange(1, STEPS + 1)
-for run_losses, run_weights in zip(losses, on_needed):  # one per seed
-    ax_loss.semilogy(steps, run_losses, color=blue, alpha=0.6, lw=1)
-    ax_weight.plot(steps, run_weights, color=vermilion, alpha=0.6)
-ax_loss.axhline(math.log(100), color="grey", ls=":", label="ln 100")
-ax_weight.axhline(2 / LENGTH, color="grey", ls=":", label="uniform")
-ax_loss.set(xlabel="step", ylabel="cross-entropy")
-ax_weight.set(xlabel="step", ylabel="weight on x_m and x_(m+1)",
-              ylim=(0, 1))
-ax_loss.legend()
-ax_weight.legend(loc="lower right")
-loss_below_1 = (losses < 1).argmax(axis=1) + 1  # first step, per seed
-weight_above_half = (on_needed > 0.5).argmax(axis=1) + 1
-viz.show(fig, alt=(
-    f"Two line plots over {STEPS} steps, one line per seed. Left, "
-    f"log-scale loss from about {losses[:, 0].mean():.1f} (ln 100 = "
-    f"{math.log(100):.2f}) to {losses[:, -1].max():.3f} or less; it "
-    f"first falls below 1 at steps {sorted(loss_below_1.tolist())}. "
-    "Right, "
-    f"the weight on the two needed positions rises from "
-    f"{on_needed[:, 0].mean():.2f} to {on_needed[:, -1].min():.2f} "
-    "or more; it first passes 0.5 at steps "
-    f"{sorted(weight_above_half.tolist())}."))
-glue("loss_start", float(losses[:, 0].mean()), display=False)
-glue("on_needed_start", float(on_needed[:, 0].mean()), display=False)
-glue("on_needed_end", float(on_needed[:, -1].min()), display=False)
-glue("lead_median", float(np.median(loss_below_1 - weight_above_half)),
-     display=False)
-at_half = losses[np.arange(len(SEEDS)), weight_above_half - 1]
-glue("loss_at_half", float(np.median(at_half)), display=False)
+viz.plot_lines({f"seed {seed}": l for seed, l in zip(SEEDS, losses)},
+               x=steps, ax=ax_loss, xlabel="step",
+               ylabel="cross-entropy", yscale="log",
+               hlines={"ln 100": math.log(100)})
+viz.plot_lines({f"seed {seed}": w for seed, w in zip(SEEDS, on_needed)},
+               x=steps, ax=ax_weight, xlabel="step", ylim=(0, 1),
+               ylabel="weight on x_m, x_(m+1)", legend=False,
+               hlines={"uniform": 2 / LENGTH})
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -934,6 +866,16 @@ glue("loss_at_half", float(np.median(at_half)), display=False)
 # needed positions.
 
 # %%
+loss_below_1 = (losses < 1).argmax(axis=1) + 1  # first step, per seed
+weight_above_half = (on_needed > 0.5).argmax(axis=1) + 1
+at_half = losses[np.arange(len(SEEDS)), weight_above_half - 1]
+glue("lead_median", float(np.median(loss_below_1 - weight_above_half)),
+     display=False)
+glue("loss_at_half", float(np.median(at_half)), display=False)
+glue("on_needed_end", float(on_needed[:, -1].min()), display=False)
+print("first step with weight > 0.5:", weight_above_half,
+      "\nfirst step with loss < 1:    ", loss_below_1)
+assert (losses[:, -1] < 1).all() and (on_needed[:, -1] > 0.5).all()
 assert (weight_above_half < loss_below_1).all(), (weight_above_half,
                                                   loss_below_1)
 assert np.median(at_half) > 1, f"loss already {np.median(at_half):.2f}"
@@ -1087,16 +1029,17 @@ fig = viz.plot_attention_heads(
 # position.
 # ```
 #
-# In this training run the heads divided the work, in every seed: each head puts at least
-# {glue:text}`own_min:.2f` of its weight on one of the two positions, the two heads choose
-# different ones, and the overlap of their rows is at most {glue:text}`overlap_max:.2f`. Which
-# head takes which position changes from seed to seed.
+# In this training run the heads divided the work, in every seed, though not always cleanly:
+# the two heads prefer different positions (one the mirror, the other the neighbour), each puts
+# more than half of its weight — at least {glue:text}`own_min:.2f` — on the one it prefers, and
+# the overlap of their rows is at most {glue:text}`overlap_max:.2f`. How cleanly they divide it,
+# and which head takes which position, changes from seed to seed.
 
 # %%
 prefers_mirror = on_mirror > on_neighbour  # (seeds, HEADS)
 assert (prefers_mirror.sum(axis=1) == 1).all(), prefers_mirror
-assert own_position.min() > 0.6, own_position
-assert overlap.max() < 0.5, overlap
+assert own_position.min() > 0.5, own_position
+assert overlap.max() < 0.6, overlap
 assert len({tuple(p) for p in prefers_mirror}) == 2, "same roles"
 
 # %% [markdown]
@@ -1104,8 +1047,9 @@ assert len({tuple(p) for p in prefers_mirror}) == 2, "same roles"
 # seeds on the same data. It solves the task almost as well: its held-out accuracy has median
 # {glue:text}`acc1_median:.2%` and is at least {glue:text}`acc1_min:.1%` in every seed, against a
 # median of {glue:text}`acc_median:.2%` for two heads. Its single head takes the uneven-average
-# route: in every seed it puts about a third of its weight on the mirrored input and about two
-# thirds on the neighbour (each share within 0.1 of $\frac13$ and $\frac23$).
+# route: in every seed it puts about a third of its weight on one of the two needed positions and
+# about two thirds on the other (each share within 0.1 of $\frac13$ and $\frac23$); in
+# {glue:text}`neighbour_larger` of the 5 seeds the larger share goes to the neighbour.
 
 # %%
 one_head = [train(seed, heads=1)[0] for seed in SEEDS]
@@ -1125,10 +1069,14 @@ print("one head, weight on the neighbour per seed:",
       np.round(neighbour_1, 3))
 glue("acc1_median", float(np.median(accuracy_1)), display=False)
 glue("acc1_min", float(accuracy_1.min()), display=False)
-assert accuracy_1.min() >= 0.98, f"one head, worst: {accuracy_1.min()}"
+glue("neighbour_larger", int((neighbour_1 > mirror_1).sum()),
+     display=False)
+assert accuracy_1.min() >= 0.97, f"one head, worst: {accuracy_1.min()}"
 assert abs(np.median(accuracy_1) - np.median(accuracy)) < 0.01
-assert np.abs(mirror_1 - 1 / 3).max() < 0.1, mirror_1
-assert np.abs(neighbour_1 - 2 / 3).max() < 0.1, neighbour_1
+smaller = np.minimum(mirror_1, neighbour_1)
+larger = np.maximum(mirror_1, neighbour_1)
+assert np.abs(smaller - 1 / 3).max() < 0.1, smaller
+assert np.abs(larger - 2 / 3).max() < 0.1, larger
 
 # %% [markdown]
 # So why several heads? One head gives each query one set of weights; $h$ heads give it $h$
@@ -1193,97 +1141,8 @@ def count_parameters(module):
     return sum(p.size for p in module.parameters())
 
 
-def box_label(name, module):
-    """Name, class, sub-modules (repeats grouped, no dropout), size."""
-    parts = []
-    for child in module.children():
-        if isinstance(child, tt.Dropout):
-            continue
-        text = type(child).__name__
-        if isinstance(child, tt.Linear):
-            text += " {}→{}".format(*child.weight.shape)
-        if parts and parts[-1][1] == text:
-            parts[-1][0] += 1
-        else:
-            parts.append([1, text])
-    inside = [text if n == 1 else f"{n} × {text}" for n, text in parts]
-    if isinstance(module, tt.LayerNorm):
-        inside = [f"over {module.weight.size} features"]
-    if isinstance(module, MultiHeadAttention):
-        heads = f"{module.num_heads} heads of {module.head_dim}"
-        inside.insert(0, heads)
-    size = f"{count_parameters(module):,} parameters"
-    return "\n".join([name, type(module).__name__, *inside, size])
-
-
-def draw_block(block, branches, width=viz.FIGURE_WIDTH):
-    """Boxes and arrows, left to right, for the residual branches.
-
-    Each branch (norm, sublayer) of `block` becomes: norm box ->
-    sublayer box -> (+),
-    with a residual arrow from before the norm into the (+).
-    """
-    from matplotlib.patches import Circle, FancyBboxPatch
-
-    fig, ax = plt.subplots(figsize=(width, 2.3), layout="constrained")
-    fig.set_facecolor("white")
-    nodes = [("text", "input\n(N, L, E)")]
-    for norm, sublayer in branches:
-        nodes += [("box", box_label(norm, getattr(block, norm))),
-                  ("box",
-                   box_label(sublayer, getattr(block, sublayer))),
-                  ("add", "+")]
-    nodes.append(("text", "output\n(N, L, E)"))
-    # widths in inches: by kind, and for boxes by class name (line 2)
-    widths = {"text": 0.55, "add": 0.26, "LayerNorm": 0.85,
-              "MultiHeadAttention": 1.15, "Sequential": 1.1}
-    colors = {"LayerNorm": "#E69F0033",
-              "MultiHeadAttention": "#0072B233",
-              "Sequential": "#009E7333"}
-    kinds = [kind if kind != "box" else label.split("\n")[1]
-             for kind, label in nodes]
-    sizes = np.array([widths[kind] for kind in kinds])
-    gap = (width - sizes.sum()) / (len(nodes) + 1)
-    lefts = gap + np.concatenate([[0], np.cumsum(sizes + gap)[:-1]])
-    centres = lefts + sizes / 2
-    placed = zip(nodes, lefts, sizes, centres)
-    for (kind, label), left, size, x in placed:
-        if kind == "box":
-            ax.add_patch(FancyBboxPatch(
-                (left, -0.6), size, 1.2, boxstyle="round,pad=0.03",
-                fc=colors.get(label.split("\n")[1], "#dddddd"),
-                ec="black", lw=0.8))
-        elif kind == "add":
-            ax.add_patch(Circle((x, 0), size / 2, fc="white",
-                                ec="black", lw=0.8))
-        ax.text(x, 0, label, ha="center", va="center",
-                fontsize=6.5 if kind == "box" else 8)
-    arrow = dict(arrowstyle="-|>", color="black", lw=0.8, shrinkA=0,
-                 shrinkB=0)
-    for right, next_left in zip(lefts[:-1] + sizes[:-1], lefts[1:]):
-        ax.annotate("", xy=(next_left, 0), xytext=(right, 0),
-                    arrowprops=arrow)
-    for b in range(len(branches)):  # nodes 1 + 3b, 2 + 3b, 3 + 3b
-        start, add_x = lefts[1 + 3 * b] - gap / 2, centres[3 + 3 * b]
-        ax.plot([start, start, add_x], [0, 0.85, 0.85], color="black",
-                lw=0.8)
-        ax.annotate("", xy=(add_x, 0.13), xytext=(add_x, 0.85),
-                    arrowprops=arrow)
-        ax.text((start + add_x) / 2, 0.9, "residual", ha="center",
-                va="bottom", fontsize=7)
-    ax.set(xlim=(0, width), ylim=(-0.7, 1.15), aspect="equal")
-    ax.set_axis_off()
-    return fig, nodes
-
-
-# %% mystnb={"figure": {"caption": "The pre-norm transformer block, drawn from the trained model's block and its list of residual branches.", "name": "fig-block"}}
-fig, nodes = draw_block(block, RESIDUAL_BRANCHES)
-steps = " → ".join(label.replace("\n", " ") for _, label in nodes)
-viz.show(fig, alt=(
-    "Diagram of one pre-norm transformer block, left to right: "
-    f"{steps}. Each + also receives a residual arrow from the input "
-    "of its branch, "
-    "bypassing it."))
+# %% mystnb={"figure": {"caption": "The pre-norm transformer block, drawn from the trained model's block in the order of RESIDUAL_BRANCHES.", "name": "fig-block"}}
+fig = viz.plot_transformer_block(block, RESIDUAL_BRANCHES)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -1410,24 +1269,11 @@ print(f"the L² terms pass the projections at L = {past_projections} "
 # %% mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
 Ls = np.unique(np.geomspace(16, 65536, 60).astype(np.int64))
 proj, quad, ff = operation_counts(Ls)
-fig, ax = plt.subplots(figsize=(5.2, 3), layout="constrained")
-fig.set_facecolor("white")
-ax.loglog(Ls, quad, color=vermilion, label="scores + mixing, 2L²d")
-ax.loglog(Ls, ff, color=viz.CLASS_COLORS[2],
-          label="feed-forward, 2Ld·d_ff")
-ax.loglog(Ls, proj, "--", color=blue, label="projections, 4Ld²")
-for L, style in [(past_projections, "--"), (crossover, ":")]:
-    ax.axvline(L, color="grey", linestyle=style, label=f"L = {L}")
-ax.set(xlabel="sequence length L", ylabel="multiply-adds per layer")
-ax.legend(fontsize=7)
-viz.show(fig, alt=(
-    "Log-log plot of multiply-adds per layer against sequence length "
-    f"{Ls[0]} to {Ls[-1]} for d = {D_MODEL}, d_ff = {D_FF}. The "
-    "feed-forward and projection counts are lines of slope 1; the "
-    "scores-and-mixing count has slope 2, crosses the projections at "
-    f"L = {past_projections} and the feed-forward line at L = "
-    f"{crossover} (grey vertical lines). At L = {Ls[-1]} it is "
-    f"{quad[-1] / ff[-1]:.0f} times the feed-forward count."))
+fig = viz.plot_lines(
+    {"scores + mixing, 2L²d": quad, "feed-forward, 2Ld·d_ff": ff,
+     "projections, 4Ld²": proj}, x=Ls, xlabel="sequence length L",
+    ylabel="multiply-adds per layer", xscale="log", yscale="log",
+    vlines={"L = 2d": past_projections, "L = 4d": crossover})
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -1488,25 +1334,15 @@ print(f"fitted slope: {slope_all:.2f} over all lengths, "
       f"{slope_top:.2f} over the largest three")
 
 # %% tags=["timing"] mystnb={"figure": {"caption": "Measured forward time of scaled dot-product attention against sequence length, with a fitted power law.", "name": "fig-timing"}}
-log_L = np.log(TIMED_LENGTHS)
-fit = np.polyfit(log_L[-3:], np.log(seconds[-3:]), 1)
-fig, ax = plt.subplots(figsize=(4.6, 2.8), layout="constrained")
-fig.set_facecolor("white")
-ax.loglog(TIMED_LENGTHS, seconds * 1e3, "o", color=blue,
-          label="measured (best of 5)")
-ax.loglog(TIMED_LENGTHS, np.exp(np.polyval(fit, log_L)) * 1e3, ":",
-          color=vermilion,
-          label=f"fit to the largest 3: slope {fit[0]:.2f}")
-ax.set(xlabel="sequence length L", ylabel="forward time (ms)")
-ax.set_xticks(TIMED_LENGTHS, [str(L) for L in TIMED_LENGTHS])
-ax.legend()
-viz.show(fig, alt=(
-    "Log-log plot of measured attention forward time against L from "
-    f"{TIMED_LENGTHS[0]} to {TIMED_LENGTHS[-1]}: from "
-    f"{seconds[0] * 1e3:.2f} ms to {seconds[-1] * 1e3:.1f} ms. "
-    "A line fitted "
-    f"to the largest three lengths has slope {slope_top:.2f}; over all "
-    f"lengths the slope is {slope_all:.2f}."))
+fit = np.polyfit(log_L[-3:], log_s[-3:], 1)
+fig = viz.plot_lines(
+    {"measured (best of 5)": seconds * 1e3,
+     f"fit to the largest 3: slope {fit[0]:.2f}":
+         np.exp(np.polyval(fit, log_L)) * 1e3},
+    x=TIMED_LENGTHS, xlabel="sequence length L",
+    ylabel="forward time (ms)", xscale="log", yscale="log",
+    xticks=TIMED_LENGTHS, styles={"measured (best of 5)": "o"},
+    width=4.6, height=2.8)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -1544,7 +1380,8 @@ viz.show(fig, alt=(
 # Each row below is a one-line change to section 6's model, trained from the same 5 seeds on the
 # same data, and scored on the same held-out sequences. What to expect, before running them:
 #
-# - **One head** (`heads=1`): still solved; section 7 trained it (those runs are reused here).
+# - **One head** (`heads=1`): still solved (at least 97 % in every seed); section 7 trained it
+#   (those runs are reused here).
 # - **No positional encoding** (`positions=False`): the block sees the digits as a *set*
 #   (section 4), so no output can tell which digit is its mirror. Accuracy collapses far below
 #   99 % (under 20 %), though above guessing: the one digit an output can still single out is
@@ -1592,7 +1429,7 @@ glue("causal_ceiling", float(ceiling), display=False)
 # under the ceiling of {glue:text}`causal_ceiling:.1%` that the mask allows.
 
 # %%
-assert accuracy_1.min() >= 0.98, accuracy_1
+assert accuracy_1.min() >= 0.97, accuracy_1
 assert chance < no_positions.min() and no_positions.max() < 0.2
 own_digit = per_output["{'positions': False}"][:, [0, 4]]
 others = np.delete(per_output["{'positions': False}"], [0, 4], axis=1)
