@@ -151,14 +151,8 @@ singular = np.linalg.svd(W_h.data, compute_uv=False)  # (3, H)
 span = LENGTHS[-1] - LENGTHS[-2]
 per_step = (rnn[:, -1] / rnn[:, -2]) ** (1 / span)
 
-print(f"{'L':>3} {'default':>9} {'orth. 1':>9} {'orth. 1.5':>9}"
-      f" {'attention':>9} {'attention×L':>11}")
-for n, (r0, r1, r2), a in zip(LENGTHS, rnn.T, attn):
-    print(f"{n:>3} {r0:>9.2e} {r1:>9.2e} {r2:>9.2e} {a:>9.2e}"
-          f" {a * n:>11.3f}")
-print(f"{'':>3}" + "".join(f"{f:>10.3f}" for f in per_step)
-      + "  per step, last 32 steps")
 print("largest |eigenvalue| of W_h:", np.round(radius, 2))
+print("factor per step over the last 32 steps:", np.round(per_step, 3))
 glue("rnn_radius_default", float(radius[0]), display=False)
 glue("rnn_drop_default", float(rnn[0, 0] / rnn[0, -1]), display=False)
 glue("rnn_fraction_default", float(rnn[0, -1] / rnn[0, 0]),
@@ -167,6 +161,12 @@ for name, value in zip(["default", "orth1", "orth15"], per_step):
     glue(f"rnn_per_step_{name}", float(value), display=False)
 glue("rnn_orth15_64", float(rnn[2, -1]), display=False)
 glue("attn_64", float(attn[-1]), display=False)
+columns = {"L": LENGTHS, "RNN, default": rnn[0],
+           "RNN, orth. 1": rnn[1], "RNN, orth. 1.5": rnn[2],
+           "attention": attn, "attention × L": attn * np.array(LENGTHS)}
+formats = {name: ".2e" for name in list(columns)[1:5]}
+formats["attention × L"] = ".3f"
+viz.Table.from_columns(columns, formats=formats)
 
 # %% [markdown]
 # Read the columns from left to right. With PyTorch's default initialisation the largest
@@ -1058,11 +1058,10 @@ maps_1 = np.array([m.block.attention_weights.data.mean(axis=0)[0]
                    for m in one_head])  # (seeds, L, L)
 mirror_1 = maps_1[:, rows_i, MIRROR].mean(axis=-1)  # (seeds,)
 neighbour_1 = maps_1[:, rows_i, NEIGHBOUR].mean(axis=-1)
-print(f"{'heads':>5} {'median':>8} {'worst':>8} {'best':>8}"
-      "   held-out accuracy over 5 seeds")
 for h, acc in [(2, accuracy), (1, accuracy_1)]:
-    print(f"{h:>5} {np.median(acc):>8.2%} {acc.min():>8.2%}"
-          f" {acc.max():>8.2%}")
+    print(f"{h} head(s), held-out accuracy: median "
+          f"{np.median(acc):.2%}, worst {acc.min():.2%}, "
+          f"best {acc.max():.2%}")
 print("one head, weight on the mirror per seed:   ",
       np.round(mirror_1, 3))
 print("one head, weight on the neighbour per seed:",
@@ -1411,17 +1410,18 @@ table = [("none (section 6)", accuracy),
          ("heads=1", accuracy_1),
          ("positions=False", no_positions),
          ("causal=True", causal.mean(axis=1))]
-print(f"{'change':<18} {'median':>8} {'worst':>8} {'best':>8}")
-for name, acc in table:
-    print(f"{name:<18} {np.median(acc):>8.1%} {acc.min():>8.1%}"
-          f" {acc.max():>8.1%}")
 assert not np.isin(as_numbers[unseen], np.concatenate(seen)).any()
-print(f"(guessing: {chance:.0%}; best possible with the causal mask: "
-      f"{ceiling:.1%})")
 glue("no_pos_median", float(np.median(no_positions)), display=False)
 glue("causal_median", float(np.median(causal.mean(axis=1))),
      display=False)
 glue("causal_ceiling", float(ceiling), display=False)
+percent = {name: ".1%" for name in ["median", "worst", "best"]}
+rows = [[name, np.median(acc), acc.min(), acc.max()]
+        for name, acc in table]
+rows += [["guessing", chance, chance, chance],
+         ["best possible, causal", ceiling, ceiling, ceiling]]
+viz.Table(["change", "median", "worst", "best"], rows, formats=percent,
+          caption="Held-out accuracy over 5 seeds, per change")
 
 # %% [markdown]
 # Each expectation held, on every seed: without positions the median accuracy is
