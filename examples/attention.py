@@ -1272,7 +1272,8 @@ fig = viz.plot_lines(
     {"scores + mixing, 2L²d": quad, "feed-forward, 2Ld·d_ff": ff,
      "projections, 4Ld²": proj}, x=Ls, xlabel="sequence length L",
     ylabel="multiply-adds per layer", xscale="log", yscale="log",
-    vlines={"L = 2d": past_projections, "L = 4d": crossover})
+    vlines={"L = 2d": past_projections, "L = 4d": crossover},
+    styles={"L = 2d": "--", "L = 4d": ":"})
 
 # %% [markdown]
 # ```{admonition} How to read this figure
