@@ -1327,18 +1327,17 @@ for L in TIMED_LENGTHS:
 seconds = np.array(seconds)
 log_L, log_s = np.log(TIMED_LENGTHS), np.log(seconds)
 slope_all = np.polyfit(log_L, log_s, 1)[0]
-slope_top = np.polyfit(log_L[-3:], log_s[-3:], 1)[0]
+fit = np.polyfit(log_L[-3:], log_s[-3:], 1)
+slope_top, fitted = fit[0], np.exp(np.polyval(fit, log_L))
 for L, t in zip(TIMED_LENGTHS, seconds):
     print(f"L = {L:>5}: {t * 1e3:8.3f} ms")
 print(f"fitted slope: {slope_all:.2f} over all lengths, "
       f"{slope_top:.2f} over the largest three")
 
 # %% tags=["timing"] mystnb={"figure": {"caption": "Measured forward time of scaled dot-product attention against sequence length, with a fitted power law.", "name": "fig-timing"}}
-fit = np.polyfit(log_L[-3:], log_s[-3:], 1)
 fig = viz.plot_lines(
     {"measured (best of 5)": seconds * 1e3,
-     f"fit to the largest 3: slope {fit[0]:.2f}":
-         np.exp(np.polyval(fit, log_L)) * 1e3},
+     f"fit to the largest 3: slope {slope_top:.2f}": fitted * 1e3},
     x=TIMED_LENGTHS, xlabel="sequence length L",
     ylabel="forward time (ms)", xscale="log", yscale="log",
     xticks=TIMED_LENGTHS, styles={"measured (best of 5)": "o"},
