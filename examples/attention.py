@@ -81,7 +81,7 @@ rng = np.random.default_rng(0)  # this page's data
 # seen in one hidden state, $h_t = \tanh(x_t W_x + h_{t-1} W_h)$. Whatever the first token
 # contributes must survive $L-1$ such updates to reach the final state $h_L$: by the chain rule,
 # the gradient from $h_L$ back to $x_1$ is a product of $L-1$ Jacobians
-# $\partial h_t / \partial h_{t-1} = W_h^{\top} \operatorname{diag}(1 - h_t^2)$, one per step.
+# $\partial h_t / \partial h_{t-1} = \operatorname{diag}(1 - h_t^2)\, W_h^{\top}$, one per step.
 # A product of many factors shrinks or grows exponentially unless each factor keeps a size near 1.
 # Attention instead computes each output as a weighted sum over *all* positions, so the first
 # token is one step away from every output, whatever the length and whatever the weights.
@@ -170,8 +170,8 @@ viz.Table.from_columns(columns, formats=formats)
 
 # %% [markdown]
 # Read the columns from left to right. With PyTorch's default initialisation the largest
-# eigenvalue of $W_h$ is only {glue:text}`rnn_radius_default:.2f`, each Jacobian shrinks the
-# signal, and the sensitivity falls exponentially: it drops
+# eigenvalue of $W_h$ is only {glue:text}`rnn_radius_default:.2f`, so long products of the
+# Jacobians shrink, and the sensitivity falls exponentially: it drops
 # {glue:text}`rnn_drop_default:.1e`-fold from $L = 2$ to $L = 64$. An orthogonal $W_h$ (all
 # singular values 1) loses the signal more slowly, at every length, but $\tanh' \le 1$ still
 # shrinks each step (over the last 32 steps it keeps {glue:text}`rnn_per_step_orth1:.2f` per
