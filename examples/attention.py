@@ -286,7 +286,7 @@ assert on_scores.max() > on @ on, "'on' is most similar to itself"
 assert w[0] == w[4], "the two 'the' tokens got different weights"
 print("lengths:",
       ", ".join(f"{t} {n:.2f}" for t, n in zip(tokens, lengths)))
-print("scores of 'on' (unscaled):",
+print("scores of 'on' (unscaled):\n ",
       ", ".join(f"{t} {v:.2f}" for t, v in zip(tokens, on_scores)))
 
 # %% mystnb={"figure": {"caption": "Attention weights of the query \"sat\" over the six tokens.", "name": "fig-one-query"}}
@@ -817,7 +817,7 @@ def held_out(model):
 
 accuracy = np.array([held_out(model)[1] for model in models])
 chance = 1 / DIGITS**2
-print(f"{len(x_test)} held-out sequences; accuracy per seed:",
+print(f"{len(x_test)} held-out sequences; accuracy per seed:\n",
       np.round(accuracy, 4), f"(guessing: {chance:.0%})")
 glue("n_test", len(x_test), display=False)
 glue("acc_median", float(np.median(accuracy)), display=False)
@@ -922,7 +922,7 @@ assert min(held_out_needed) >= 0.9, held_out_needed
 top_two = np.sort(np.argsort(both_heads[example], axis=-1)[:, -2:], -1)
 needed = np.sort(np.stack([MIRROR, NEIGHBOUR], axis=-1), axis=-1)
 assert (top_two == needed).all(), top_two
-print("held-out weight on the needed positions, per seed:",
+print("held-out weight on the needed positions, per seed:\n",
       np.round(held_out_needed, 3))
 
 # %% [markdown]
@@ -1064,10 +1064,10 @@ for h, acc in [(2, accuracy), (1, accuracy_1)]:
     print(f"{h} head(s), held-out accuracy: median "
           f"{np.median(acc):.2%}, worst {acc.min():.2%}, "
           f"best {acc.max():.2%}")
-print("one head, weight on the mirror per seed:   ",
-      np.round(mirror_1, 3))
-print("one head, weight on the neighbour per seed:",
-      np.round(neighbour_1, 3))
+print("one head, weight per seed on the mirror:   ",
+      np.round(mirror_1, 2))
+print("one head, weight per seed on the neighbour:",
+      np.round(neighbour_1, 2))
 glue("acc1_median", float(np.median(accuracy_1)), display=False)
 glue("acc1_min", float(accuracy_1.min()), display=False)
 glue("neighbour_larger", int((neighbour_1 > mirror_1).sum()),
@@ -1264,8 +1264,8 @@ for L in [512, past_projections, crossover, 8192, 32768]:
     share = quad / (proj + quad + ff)
     print(f"{L:>6} {proj:>8.2e} {quad:>8.2e} {ff:>8.2e} {share:>8.1%} "
           f"{weights_mebibytes(L):>11,.1f}")
-print(f"the L² terms pass the projections at L = {past_projections} "
-      f"and the feed-forward network at L = {crossover}")
+print(f"the L² terms pass the projections at L = {past_projections}"
+      f"\nand the feed-forward network at L = {crossover}")
 
 # %% mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
 Ls = np.unique(np.geomspace(16, 65536, 60).astype(np.int64))
