@@ -65,9 +65,12 @@ from tinytorch.core.attention import (
     SelfAttention,
     causal_mask,
     scaled_dot_product_attention,
+)
+from tinytorch.core.transformer import (
+    PositionalEncoding,
+    TransformerBlock,
     sinusoidal_positional_encoding,
 )
-from tinytorch.core.transformer import PositionalEncoding, TransformerBlock
 from tinytorch.core.tensor import Tensor
 
 _ = tt.manual_seed(0)  # tinytorch's global generator: initial weights
@@ -627,8 +630,10 @@ fig = viz.plot_attention(A_cross, tokens, other)
 # and at generation time, when the future does not exist yet, it would fail. A **causal mask**
 # forbids it: query $i$ may attend only to keys $j \le i$. In tinytorch a boolean mask says where
 # a query *may* attend (True = keep), and
-# {py:func}`~tinytorch.core.attention.causal_mask` builds the lower triangle. Blocked scores are
-# set to $-\infty$ before the softmax, so their weights are exactly 0:
+# {py:func}`~tinytorch.core.attention.causal_mask` builds the lower triangle; passing
+# `is_causal=True` instead applies the same triangle without building it (checked below, as in
+# PyTorch's `scaled_dot_product_attention`). Blocked scores are set to $-\infty$ before the
+# softmax, so their weights are exactly 0:
 #
 # $$
 # w_{ij} = \frac{\exp(s_{ij})\,[\,j \le i\,]}{\sum_{j' \le i} \exp(s_{ij'})} .
@@ -658,6 +663,8 @@ mask = causal_mask(len(tokens))
 print(mask.astype(int))
 causal_out = self_attention(X, mask=mask)
 A_causal = self_attention.attention_weights.data
+same = self_attention(X, is_causal=True).data
+assert np.array_equal(same, causal_out.data), "is_causal != the mask"
 
 # %% mystnb={"figure": {"caption": "Causally masked self-attention: the hatched cells above the diagonal are the future tokens each query may not see.", "name": "fig-causal"}}
 fig = viz.plot_attention(A_causal, tokens, mask=mask)
