@@ -901,7 +901,7 @@ query_labels = [f"{i}:{y:02d}" for i, y in enumerate(y_test[example])]
 learned = model.block.attention_weights.data  # (N, HEADS, L, L)
 both_heads = learned.mean(axis=1)  # (N, L, L)
 
-# %% mystnb={"figure": {"caption": "Learned attention for one held-out sequence, averaged over the two heads: each output reads its mirrored input and that input's right-hand neighbour.", "name": "fig-learned"}}
+# %% tags=["thumbnail"] mystnb={"figure": {"caption": "Learned attention for one held-out sequence, averaged over the two heads: each output reads its mirrored input and that input's right-hand neighbour.", "name": "fig-learned"}}
 fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
                          title="mean of the two heads")
 
