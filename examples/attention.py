@@ -821,7 +821,12 @@ def held_out(model):
     return predictions, (predictions == y_test).mean()
 
 
-accuracy = np.array([held_out(model)[1] for model in models])
+accuracy, head_maps = [], []  # per seed
+for model in models:
+    accuracy.append(held_out(model)[1])
+    # the forward pass stored the weights: (N, H, L, L) -> (H, L, L)
+    head_maps.append(model.block.attention_weights.data.mean(axis=0))
+accuracy, head_maps = np.array(accuracy), np.array(head_maps)
 chance = 1 / DIGITS**2
 print(f"{len(x_test)} held-out sequences; accuracy per seed:\n",
       np.round(accuracy, 4), f"(guessing: {chance:.0%})")
@@ -919,11 +924,7 @@ fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
 # sequence the two brightest cells of every row are the two needed positions.
 
 # %%
-held_out_needed = []
-for m in models:
-    held_out(m)  # a forward pass on the held-out set stores the weights
-    held_out_needed.append(
-        needed_weight(m.block.attention_weights.data).mean())
+held_out_needed = needed_weight(head_maps).mean(axis=-1)  # per seed
 assert min(held_out_needed) >= 0.9, held_out_needed
 top_two = np.sort(np.argsort(both_heads[example], axis=-1)[:, -2:], -1)
 needed = np.sort(np.stack([MIRROR, NEIGHBOUR], axis=-1), axis=-1)
@@ -1004,11 +1005,7 @@ assert np.allclose(head_weights.data, mha.attention_weights.data,
 # two heads' rows ($\sum_j \min(a_j, b_j)$: 1 for identical rows, 0 for disjoint ones).
 
 # %%
-head_maps = []
-for m in models:
-    held_out(m)
-    head_maps.append(m.block.attention_weights.data.mean(axis=0))
-head_maps = np.array(head_maps)  # (seeds, HEADS, L, L)
+# head_maps, from section 6: (seeds, HEADS, L, L)
 on_mirror = head_maps[:, :, rows_i, MIRROR].mean(axis=-1)  # (seeds, H)
 on_neighbour = head_maps[:, :, rows_i, NEIGHBOUR].mean(axis=-1)
 overlap = np.minimum(head_maps[:, 0], head_maps[:, 1]).sum(-1).mean(-1)
