@@ -50,6 +50,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import tinytorch as tt
 from tinytorch import viz
+from tinytorch.core.activations import log_softmax_array
 from tinytorch.core.attention import causal_mask
 from tinytorch.datasets import (WORD_CLASSES, WORD_ROLE,
                                 toy_grammar_corpus)
@@ -240,8 +241,7 @@ def held_out(net):
     with tt.no_grad():
         logits = net(test_inputs).data[:, -1, :].astype(np.float64)
     net.train()
-    z = logits - logits.max(axis=-1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    log_p = log_softmax_array(logits)
     loss = -log_p[np.arange(len(scored)), scored].mean()
     return logits, float(loss)
 
@@ -611,11 +611,9 @@ def grammatical(sentence):
 
 def entropy_at(temperature):
     """Mean entropy (nats) of softmax(z / T) over held-out contexts."""
-    z = last_logits / temperature
-    p = np.exp(z - z.max(axis=-1, keepdims=True))
-    p /= p.sum(axis=-1, keepdims=True)
-    p_log_p = p * np.log(np.where(p > 0, p, 1))
-    return float(-p_log_p.sum(axis=-1).mean())
+    log_p = log_softmax_array(last_logits / temperature)
+    p = np.exp(log_p)
+    return float(-(p * np.where(p > 0, log_p, 0)).sum(axis=-1).mean())
 
 
 def shown(sentence, ids):

@@ -73,3 +73,46 @@ def test_a_captioned_cell_without_a_figure_warns(monkeypatch):
                         lambda msg, *args, **kw: warnings.append(msg % args))
     tinytorch_figures.CaptionedCellsShowAFigure(document).run()
     assert warnings == ["cell with figure caption 'Accuracy per epoch.' displayed no figure"]
+
+
+def test_alt_in_the_output_metadata_is_found_by_the_image_file_hash(monkeypatch, tmp_path):
+    # myst-nb names an image file by the SHA-256 of its bytes and drops the output's
+    # metadata "alt"; the extension reads it back from the executed notebook.
+    import hashlib
+    nbformat = pytest.importorskip("nbformat")
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'>\n<rect/>\n</svg>\n"
+    output = nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg, "text/plain": "Plain text."},
+        metadata={"image/svg+xml": {"alt": "From the metadata."}})
+    png = nbformat.v4.new_output(  # binary types are hashed after base64 decoding
+        "display_data", data={"image/png": "iVBORw0KGgo="},
+        metadata={"image/png": {"alt": "A PNG.", "width": 10}})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output, png])])
+    (tmp_path / "examples").mkdir()
+    nbformat.write(notebook, str(tmp_path / "examples" / "page.ipynb"))
+    digest = hashlib.sha256(os.linesep.join(svg.splitlines()).encode()).hexdigest()
+    png_digest = hashlib.sha256(b"\x89PNG\r\n\x1a\n").hexdigest()
+    assert tinytorch_figures.output_metadata_alts(tmp_path / "examples" / "page.ipynb") == {
+        digest: "From the metadata.", png_digest: "A PNG."}
+
+    image = nodes.image(uri=f"../_images/{digest}.svg")
+    with_metadata = nodes.container(
+        "", nodes.container("", image, mime_type="image/svg+xml"),
+        nodes.container("", nodes.literal_block("Plain text.", "Plain text."), mime_type="text/plain"),
+        nb_element="mime_bundle")
+    plain_only, other = bundle("Only plain text.")
+    static, static_image = bundle(None, alt="Static alt.")
+    static_image["uri"] = image["uri"]
+    document = new_document("page")
+    document.settings.env = SimpleNamespace(
+        config=SimpleNamespace(tinytorch_figures_require_alt=True), app=None,
+        docname="examples/page", mystnb_config=SimpleNamespace(output_folder=str(tmp_path)))
+    document += [with_metadata, plain_only, static]
+    warnings = []
+    monkeypatch.setattr(tinytorch_figures.logger, "warning",
+                        lambda msg, *args, **kw: warnings.append(msg % args))
+    tinytorch_figures.AltTextFromPlainText(document).run()
+    assert warnings == []
+    assert image["alt"] == "From the metadata."  # metadata beats text/plain
+    assert other["alt"] == "Only plain text."
+    assert static_image["alt"] == "Static alt."  # the cell's metadata beats both

@@ -41,6 +41,17 @@ def hatched(ax):
 
 
 # --- import ---------------------------------------------------------------------------------
+def test_figure_module_is_the_one_home_of_alt_text_and_base_does_not_import_it():
+    import ast
+    import inspect
+
+    from tinytorch.viz import _base, _figure
+    imported = {node.module for node in ast.walk(ast.parse(inspect.getsource(_base)))
+                if isinstance(node, ast.ImportFrom)}
+    assert "_figure" not in imported and not hasattr(_base, "alt_text")
+    assert viz.alt_text is _figure.alt_text and viz.show is _figure.show
+
+
 def test_import_does_not_import_matplotlib():
     code = ("import sys, tinytorch, tinytorch.viz, tinytorch.text; "
             "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)")
@@ -366,6 +377,7 @@ def test_notebook_display_carries_the_alt_text(shell, monkeypatch):
     fig = viz.plot_attention(attention(), TOKENS)
     (output,) = displayed(fig)
     assert output.data["text/plain"] == viz.alt_text(fig) and "image/svg+xml" in output.data
+    assert output.metadata["image/svg+xml"]["alt"] == viz.alt_text(fig)  # nbconvert's route
     assert plt.fignum_exists(fig.number)  # not the inline backend: left open
     monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
     assert len(displayed(fig)) == 1
@@ -378,9 +390,21 @@ def test_show_gives_any_figure_a_computed_alt_text(shell):
     (output,) = displayed(show=lambda: viz.show(fig))
     assert output.data["text/plain"] == viz.alt_text(fig).strip() != ""
     assert not plt.fignum_exists(fig.number)
-    plain = plt.figure()
+    plain, _ = plt.subplots()  # an empty figure without Axes has no image to format
     (output,) = displayed(show=lambda: viz.show(plain, alt="A blank figure."))
     assert output.data["text/plain"] == "A blank figure."
+    assert output.metadata == {"image/svg+xml": {"alt": "A blank figure."}}
+
+
+def test_alt_metadata_for_every_image_type_keeps_other_keys():
+    from tinytorch.viz._figure import with_alt_metadata
+    data = {"image/png": "iVBOR", "image/svg+xml": "<svg/>", "text/plain": "x"}
+    given = {"image/png": {"width": 300}}
+    meta = with_alt_metadata(data, given, "A figure.")
+    assert meta == {"image/png": {"width": 300, "alt": "A figure."},
+                    "image/svg+xml": {"alt": "A figure."}}
+    assert given == {"image/png": {"width": 300}}  # not modified in place
+    assert with_alt_metadata(data, given, "") == given
 
 
 def test_styled_keeps_interactive_mode_switched_on_inside():
@@ -405,3 +429,215 @@ def test_style_is_applied_inside_and_restored_outside():
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0) and fig.get_facecolor()[3] == 1.0
     assert fig.get_figwidth() <= viz.FIGURE_WIDTH
     assert plt.rcParams["font.size"] == before
+
+
+# --- plot_lines, plot_bars, plot_points, subplots ---------------------------------------------
+def test_plot_lines_draws_every_series_and_reference_line_and_describes_them():
+    steps = np.arange(1, 11)
+    loss = np.exp(-0.3 * steps)
+    bump = np.array([1, 2, 5, 3, 2, 2, 2, 2, 2, 2], float)
+    fig = viz.plot_lines({"loss": loss, "bump": bump}, x=steps, xlabel="step",
+                         ylabel="value", yscale="log", hlines={"floor": 0.1},
+                         vlines={"switch": 4}, styles={"bump": "s--", "floor": {"color": "red"}})
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"loss", "bump", "floor", "switch"}
+    np.testing.assert_allclose(lines["loss"].get_ydata(), loss)
+    assert lines["bump"].get_linestyle() == "--" and lines["bump"].get_marker() == "s"
+    assert lines["floor"].get_color() == "red" and list(lines["switch"].get_xdata()) == [4, 4]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["loss", "bump", "floor", "switch"]
+    text = viz.alt_text(fig)
+    assert text.startswith("Line plot of value (log scale) against step from 1 to 10, 2 series:")
+    assert f"loss falls steadily from {loss[0]:.3g} at step 1 to {loss[-1]:.3g} at 10" in text
+    assert "bump rises from 1 at step 1 to 2 at 10 (peak 5 at 3)" in text
+    assert "Reference lines: floor at 0.1; switch at x = 4." in text
+
+
+def test_plot_lines_series_with_their_own_x_and_xticks():
+    fig = viz.plot_lines({"a": ([1, 10, 100], [3, 2, 1]), "b": ([2, 20], [1, 1])},
+                         xscale="log", xticks=[1, 10, 100], xlabel="T")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "10", "100"]
+    assert "b stays at 1 from T = 2 to 20" in viz.alt_text(fig)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"series": {"a": [1.0, -1.0]}, "yscale": "log"}, "yscale='log' needs positive values, but a has -1"),
+    ({"series": {"a": [1.0, 2.0]}, "x": [1, 2, 3]}, "series 'a' has 2 values but its x has shape (3,)"),
+    ({"series": {"a": [[1.0, 2.0]]}}, "series 'a' must be a non-empty 1-D sequence, got shape (1, 2)"),
+    ({"series": {}}, "no series to plot"),
+    ({"series": [1.0], "xscale": "loglog"}, "xscale must be 'linear', 'log' or 'symlog'"),
+])
+def test_plot_lines_errors_name_the_problem(kwargs, message):
+    with pytest.raises(ValueError, match="plot_lines: " + __import__("re").escape(message)):
+        viz.plot_lines(**kwargs)
+
+
+def test_plot_lines_into_panels_of_subplots_joins_the_alt_texts():
+    fig, axes = viz.subplots(1, 3, sharex=True)
+    assert axes.shape == (3,) and isinstance(fig, Figure) and fig.get_figwidth() == viz.FIGURE_WIDTH
+    for k, ax in enumerate(axes):
+        viz.plot_lines({f"s{k}": [k, k + 1]}, ax=ax, ylabel=f"panel {k}")
+    text = viz.alt_text(fig)
+    assert [text.index(f"panel {k}") for k in range(3)] == sorted(text.index(f"panel {k}") for k in range(3))
+    assert text.count("Line plot") == 3 and fig.get_facecolor() == (1, 1, 1, 1)
+    single_fig, single_ax = viz.subplots()
+    assert single_ax.figure is single_fig
+
+
+def test_plot_bars_single_and_grouped():
+    fig = viz.plot_bars([0.1, 0.6, 0.3], ["the", "cat", "sat"], value_labels=True,
+                        hlines={"uniform": 1 / 3})
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [0.1, 0.6, 0.3]
+    assert [t.get_text() for t in ax.texts] == ["0.10", "0.60", "0.30"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["the", "cat", "sat"]
+    assert "(largest: cat)" in viz.alt_text(fig)
+    probs = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]])
+    fig = viz.plot_bars({"T=0.5": probs[0], "T=2": probs[1]}, ["a", "b", "c"],
+                        xlabel="class", ylabel="probability")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 6 and ax.patches[0].get_x() < ax.patches[3].get_x()
+    text = viz.alt_text(fig)
+    assert text.startswith("Grouped bar chart of probability for 3 class values (a, b, c), 2 series")
+    assert "T=2: a 0.4, b 0.35, c 0.25 (largest: a)" in text
+    with pytest.raises(ValueError, match=r"plot_bars: every series needs one value per category"):
+        viz.plot_bars({"a": [1, 2], "b": [1, 2, 3]})
+    with pytest.raises(ValueError, match=r"plot_bars: labels has 2 labels"):
+        viz.plot_bars([1, 2, 3], ["x", "y"])
+
+
+def test_plot_points_by_class_with_annotations():
+    pts = np.array([[0, 0], [1, 0], [4, 4], [5, 4], [9, 9]], float)
+    fig = viz.plot_points(pts, [0, 0, 1, 1, 2], class_names=["a", "b", "c"],
+                          annotate=["p", "q", "r", "s", "t"], equal_aspect=True)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3 and [t.get_text() for t in ax.texts] == list("pqrst")
+    assert ax.get_aspect() == 1.0
+    assert "b 2 points centred at (4.5, 4)" in viz.alt_text(fig)
+    with pytest.raises(ValueError, match=r"plot_points: points must have shape \(N, 2\), got \(3,\)"):
+        viz.plot_points([1, 2, 3])
+    with pytest.raises(ValueError, match="plot_points: classes has 2 entries but points has 5"):
+        viz.plot_points(pts, [0, 1])
+
+
+# --- Table -------------------------------------------------------------------------------------
+def test_table_formats_aligns_escapes_and_keeps_raw_values():
+    table = viz.Table(["name", "value", "ok"], [["<a>", 0.5, True], ["b", 12.25, False]],
+                      formats={"value": "{:.1f} s"}, caption="Two rows")
+    assert table.column("value") == [0.5, 12.25] and table.column(2) == [True, False]
+    assert str(table).splitlines() == ["Two rows", "name   value  ok", "<a>    0.5 s  yes",
+                                       "b     12.2 s  no"]
+    html = table._repr_html_()
+    assert "<caption>Two rows</caption>" in html and "&lt;a&gt;" in html and "<a>" not in html
+    assert html.count('style="text-align: right"') == 3  # the numeric column: header + 2 cells
+    with pytest.raises(ValueError, match="Table: row 1 has 2 cells but the header has 3 columns"):
+        viz.Table(["a", "b", "c"], [[1, 2, 3], [1, 2]])
+    with pytest.raises(ValueError, match="Table: no column 'x'"):
+        viz.Table(["a"], [[1]], formats={"x": ".2f"})
+    columns = viz.Table.from_columns({"L": np.array([8, 64]), "t": [1e-3, 2.5e-2]},
+                                     formats={"t": ".1e"})
+    assert columns.rows == [[8, 1e-3], [64, 2.5e-2]] and "2.5e-02" in str(columns)
+
+
+# --- plot_transformer_block --------------------------------------------------------------------
+def test_transformer_block_diagram_is_drawn_from_the_block_and_matches_its_forward():
+    import tinytorch as tt
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    from tinytorch.core.transformer import TransformerBlock
+    from tinytorch.viz.diagrams import TRANSFORMER_BRANCHES
+    tt.manual_seed(0)
+    block = TransformerBlock(embed_dim=16, num_heads=4, ff_dim=48)
+    # the branches the diagram draws are the block's forward: x <- x + sub(norm(x)), in order
+    x = tt.Tensor(np.random.default_rng(0).normal(size=(2, 5, 16)))
+    h = x
+    for norm, sub in TRANSFORMER_BRANCHES:
+        h = h + getattr(block, sub)(getattr(block, norm)(h))
+    np.testing.assert_allclose(block(x).data, h.data, atol=1e-5)
+    drawn = {name for branch in TRANSFORMER_BRANCHES for name in branch}
+    assert drawn == {name for name, child in block.named_children() if child.parameters()}
+
+    fig = viz.plot_transformer_block(block)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    adds = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(boxes) == 4 and len(adds) == 2
+    texts = [t.get_text() for t in ax.texts]
+    def count(module):
+        return f"{sum(p.data.size for p in module.parameters()):,} params"
+    assert f"attn\nMultiHeadAttention\n4 heads of 4\n{count(block.attn)}" in texts
+    assert f"ff\nSequential\nLinear 16→48\nGELU\nLinear 48→16\n{count(block.ff)}" in texts
+    assert min(t.get_fontsize() for t in ax.texts) >= 7 and fig.get_figwidth() <= viz.FIGURE_WIDTH
+    # every text inside the figure (readable, nothing cut off at the content width)
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    for t in ax.texts:
+        box = t.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, t.get_text()
+    total = sum(p.data.size for p in block.parameters())
+    text = viz.alt_text(fig)
+    assert f"TransformerBlock, {total:,} parameters" in text
+    assert text.index("ln1: LayerNorm over 16 features") < text.index("attn: MultiHeadAttention")
+    assert "Dropout" not in text
+    assert "Dropout with p = 0.1" in viz.alt_text(viz.plot_transformer_block(
+        TransformerBlock(16, 4, 48, dropout=0.1)))
+    with pytest.raises(TypeError, match="plot_transformer_block: Linear has no sub-module 'ln1'"):
+        viz.plot_transformer_block(tt.Linear(2, 2))
+
+
+# --- plot_graph ---------------------------------------------------------------------------------
+def test_plot_graph_walks_parents_and_shows_values_and_gradients_like_backward():
+    import tinytorch as tt
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+    a = tt.Tensor(3.0, requires_grad=True)
+    b = tt.Tensor(-2.0, requires_grad=True)
+    c = a * b
+    d = c + a            # a is used twice: its gradient is b + 1 = -1
+    e = (d * 2.0).tanh()  # 2.0 is a constant: no gradient
+    fig = viz.plot_graph(e, names={"a": a, "b": b, "e": e})
+    ax = fig.axes[0]
+    assert len([p for p in ax.patches if isinstance(p, FancyBboxPatch)]) == 7
+    assert len([p for p in ax.patches if isinstance(p, Ellipse)]) == 4
+    assert sorted(t.get_text() for t in ax.texts if t.get_text() and "\n" not in t.get_text()) \
+        == ["add", "mul", "mul", "tanh"]
+    assert a.grad is None and b.grad is None  # the drawing did not run backward into .grad
+    e.backward()
+    text = viz.alt_text(fig)
+    assert text.startswith("Computation graph of 7 tensors and 4 operations (mul, add, tanh)")
+    assert f"a = 3 (input; gradient {float(a.grad):.4g})" in text
+    assert f"b = -2 (input; gradient {float(b.grad):.4g})" in text
+    assert "t1 = mul(a, b) = -6" in text and "t2 = add(t1, a) = -3" in text
+    assert "t3 = 2 (input; no gradient)" in text and "e = tanh(t4)" in text
+    boxes = {t.get_text().split("\n")[0]: t.get_text() for t in ax.texts if "\n" in t.get_text()}
+    assert boxes["a"] == f"a\nvalue 3\ngrad {float(a.grad):.4g}"
+
+
+def test_plot_graph_vectors_inputs_before_use_and_errors():
+    import tinytorch as tt
+    W = tt.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    v = tt.Tensor(np.ones(3), requires_grad=True)
+    out = W @ v
+    with pytest.raises(ValueError, match=r"plot_graph: the root has shape \(2,\)"):
+        viz.plot_graph(out)
+    fig = viz.plot_graph(out, grad=np.array([1.0, -1.0]), names={"W": W, "v": v})
+    assert "v = [1, 1, 1] (input; gradient [-3, -3, -3])" in viz.alt_text(fig)
+    assert "W = (2, 3), mean 2.5" in viz.alt_text(fig)
+    no_grads = viz.plot_graph(out, grads=False)
+    assert "gradient" not in viz.alt_text(no_grads)
+    with pytest.raises(TypeError, match="plot_graph: root must be a Tensor, got ndarray"):
+        viz.plot_graph(np.ones(2))
+    x = tt.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(50):
+        y = y * 1.0
+    with pytest.raises(ValueError, match="plot_graph: the graph has 101 tensors, more than max_nodes=40"):
+        viz.plot_graph(y)
+    # a chain longer than the recursion limit is walked without recursion
+    from tinytorch.viz.graph import graph_nodes
+    z = x
+    for _ in range(1500):
+        z = z + 1.0
+    assert len(graph_nodes(z)) == 3001

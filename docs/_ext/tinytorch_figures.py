@@ -1,4 +1,4 @@
-"""Sphinx extension: notebook figures get their alt text from the output's ``text/plain``.
+"""Sphinx extension: notebook figures get their alt text from their output (metadata or text).
 
 myst-nb 1.4 sets an image's ``alt`` only from static cell metadata (``mystnb: image: alt``);
 it reads an output's own metadata for ``width``/``height`` only. But a Jupyter display
@@ -7,10 +7,16 @@ entry is, by definition, the object's textual alternative. ``tinytorch.viz`` fig
 put their computed description there (``AltTextFigure._repr_pretty_`` and
 ``tinytorch.viz.show``), instead of matplotlib's ``<Figure size 640x480 with 1 Axes>``.
 
+The output's metadata may also carry it, ``{"image/svg+xml": {"alt": ...}}`` (the key
+nbconvert's HTML templates read for PNG images; ``tinytorch.viz`` writes both routes),
+but myst-nb drops that key when it builds the image node. It names the image file by the
+SHA-256 of its bytes, so the metadata is found again by reading the executed notebook (in
+myst-nb's ``jupyter_execute`` folder) and hashing its image outputs the same way.
+
 myst-nb keeps every representation of a bundle in the doctree until its post-transform
 ``SelectMimeType`` (priority 4) keeps the best one for the builder. This post-transform
-runs just before it (priority 3) and copies the ``text/plain`` text into the ``alt`` of
-the bundle's images, unless the cell's metadata already set one (that wins).
+runs just before it (priority 3) and sets the ``alt`` of the bundle's images: the cell's
+metadata wins (``image.alt``), then the output's metadata ``alt``, then the ``text/plain``.
 
 A cell whose metadata gives a figure caption but that displays no image fails too: a
 figure can vanish silently (for example when an ``rc_context`` switched the inline
@@ -24,7 +30,11 @@ Configuration (``conf.py``)
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from binascii import a2b_base64
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -40,20 +50,52 @@ def _is_bundle(node) -> bool:
     return isinstance(node, nodes.container) and node.get("nb_element") == "mime_bundle"
 
 
+def output_metadata_alts(notebook_path) -> dict:
+    """``{image file stem: alt}`` from the ``alt`` in the image outputs' metadata of a notebook.
+
+    The stem is myst-nb's file name for the image: the SHA-256 of its bytes (base64-decoded
+    for binary types, lines joined with ``os.linesep`` for text types, as myst-nb does).
+    """
+    import nbformat
+    try:
+        notebook = nbformat.read(str(notebook_path), as_version=4)
+    except (OSError, ValueError):
+        return {}
+    alts = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            for mime, meta in (output.get("metadata") or {}).items():
+                content = (output.get("data") or {}).get(mime)
+                if not isinstance(meta, dict) or not meta.get("alt") or content is None:
+                    continue
+                if mime in {"image/png", "image/jpeg", "image/gif"}:
+                    data = a2b_base64(content)
+                else:
+                    data = os.linesep.join(str(content).splitlines()).encode("utf-8")
+                alts[hashlib.sha256(data).hexdigest()] = str(meta["alt"])
+    return alts
+
+
 class AltTextFromPlainText(SphinxPostTransform):
-    """Copy a display output's ``text/plain`` into the ``alt`` of its image(s)."""
+    """Set a display output's image ``alt`` from the output's metadata, else its ``text/plain``."""
 
     default_priority = 3  # before myst_nb.sphinx_.SelectMimeType (4) removes text/plain
 
     def run(self, **kwargs) -> None:
         require = self.config.tinytorch_figures_require_alt
-        for bundle in list(self.document.findall(_is_bundle)):
+        bundles = list(self.document.findall(_is_bundle))
+        folder = getattr(getattr(self.env, "mystnb_config", None), "output_folder", None)
+        docname = getattr(self.env, "docname", None)
+        metadata_alts = output_metadata_alts(Path(folder, *f"{docname}.ipynb".split("/"))) \
+            if bundles and folder and docname else {}
+        for bundle in bundles:
             plain = [c for c in bundle.children if c.get("mime_type") == "text/plain"]
             alt = plain[0].astext().strip() if plain else ""
             usable = bool(alt) and not _DEFAULT_REPR.match(alt)
             for image in bundle.findall(nodes.image):
-                if not image.get("alt") and usable:
-                    image["alt"] = alt
+                from_metadata = metadata_alts.get(Path(image.get("uri", "")).stem)
+                if not image.get("alt") and (from_metadata or usable):
+                    image["alt"] = from_metadata or alt
                 if require and not image.get("alt"):
                     logger.warning(
                         "notebook figure without alt text (its text/plain is %r): display it "

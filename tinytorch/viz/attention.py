@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import (FIGURE_WIDTH, MASK_COLOR, MASK_EDGE, MASK_HATCH, SEQUENTIAL_CMAP, add_alt_text,
-                    allowed_cells, check_labels, figure_of, listing, new_figure, styled, text_colors,
-                    to_numpy)
+from ._base import (FIGURE_WIDTH, MASK_COLOR, MASK_EDGE, MASK_HATCH, SEQUENTIAL_CMAP, allowed_cells,
+                    check_labels, listing, styled, text_colors, to_numpy)
+from ._figure import add_alt_text, figure_of, new_figure
 
 ANNOTATE_MAX = 12  # annotate=None writes values when both sides are at most this long
 MASK_GID = "tinytorch-mask"  # gid of the hatched collection drawn over masked cells

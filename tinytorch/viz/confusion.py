@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import (FIGURE_WIDTH, SEQUENTIAL_CMAP, add_alt_text, figure_of, listing, styled,
-                    text_colors, to_numpy)
+from ._base import FIGURE_WIDTH, SEQUENTIAL_CMAP, listing, styled, text_colors, to_numpy
+from ._figure import add_alt_text, figure_of
 
 def confusion_matrix(y_true, y_pred, num_classes=None) -> np.ndarray:
     """Counts of (true, predicted) class pairs, computed with one ``np.bincount``.

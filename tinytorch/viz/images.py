@@ -6,7 +6,8 @@ from collections import Counter
 
 import numpy as np
 
-from ._base import DIVERGING_CMAP, FIGURE_WIDTH, add_alt_text, listing, new_figure, styled, to_numpy
+from ._base import DIVERGING_CMAP, FIGURE_WIDTH, listing, styled, to_numpy
+from ._figure import add_alt_text, new_figure
 
 
 def _frame(ax):

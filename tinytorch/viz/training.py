@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import (FIGURE_WIDTH, add_alt_text, class_color, class_marker, figure_of, listing,
-                    new_figure, styled, to_numpy)
+from ._base import FIGURE_WIDTH, class_color, class_marker, listing, styled, to_numpy
+from ._figure import add_alt_text, figure_of, new_figure
 from .confusion import confusion_matrix
 
 
