@@ -43,7 +43,6 @@ import re
 # slower. (This only takes effect if NumPy has not been imported yet.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 from numpy.lib.stride_tricks import sliding_window_view
@@ -514,51 +513,26 @@ glue("bigram_role", f"{bigram_on.mean():.3f}", display=False)
 # TinyGPT puts {glue:text}`right_role` of its probability on the right role after an
 # adjective, on average; the bigram's counts put {glue:text}`bigram_role`.
 
-# %% mystnb={"figure": {"caption": "Training and held-out loss of TinyGPT (seed 0), with the unigram, best-bigram and grammar references.", "name": "fig-language-loss"}}
-WINDOW = 20
+# %%
+WINDOW = 20  # the running mean of the batch losses, for the figure
 smooth = np.convolve(train_losses, np.ones(WINDOW) / WINDOW,
                      mode="valid")
 steps = np.arange(1, STEPS + 1)
-blue, orange, green, pink = (viz.CLASS_COLORS[i] for i in (0, 1, 2, 3))
 # the bigram counted on 100,000 sentences: about the best any model
 # that sees only the previous word can do
-references = {"unigram": (unigram, "0.5"),
-              "best bigram": (best[2, "plenty"], pink),
-              "grammar (floor)": (floor, green)}
-fig, ax = plt.subplots(figsize=(viz.FIGURE_WIDTH, 3.2),
-                       layout="constrained")
-fig.set_facecolor("white")
-ax.plot(steps, train_losses, color=blue, alpha=0.3, lw=0.8,
-        label="training batch")
-ax.plot(steps[WINDOW - 1:], smooth, color=blue, lw=2,
-        label=f"training, mean of {WINDOW}")
-ax.plot(curves["steps"], eval_losses, "o", color=orange, ms=4,
-        label="held-out")
-for name, (value, color) in references.items():
-    ax.axhline(value, ls="--", lw=1, color=color,
-               label=f"{name} {value:.2f}")
-ax.set_ylim(0, max(unigram, smooth[0]) * 1.1)
-ax.legend(ncols=2, fontsize=8)
-_ = ax.set(xlabel="training step",
-           ylabel="cross-entropy (nats per token)")
+references = {f"unigram {unigram:.2f}": unigram,
+              f"best bigram {best[2, 'plenty']:.2f}": best[2, "plenty"],
+              f"grammar (floor) {floor:.2f}": floor}
 
-# the first evaluation below each reference, and below it ever after
-below = {}
-for name in ("unigram", "best bigram"):
-    under = np.array(eval_losses) < references[name][0]
-    first = int(np.argmax(under))
-    assert under[first:].all(), f"the loss rose above {name} again"
-    below[name] = curves["steps"][first]
-viz.show(fig, alt=(
-    f"Loss curves over {STEPS} training steps. The training batch "
-    f"loss starts at {train_losses[0]:.2f}; its {WINDOW}-step mean "
-    f"ends at {smooth[-1]:.2f}. The held-out loss, measured every "
-    f"{EVAL_EVERY} steps, goes from {eval_losses[0]:.2f} to "
-    f"{eval_losses[-1]:.2f}: below the unigram line ({unigram:.2f}) "
-    f"from step {below['unigram']}, below the best bigram line "
-    f"({best[2, 'plenty']:.2f}) from step {below['best bigram']}, and "
-    f"finally {gap[0]:+.3f} nats from the grammar's floor "
-    f"({floor:.2f})."))
+# %% mystnb={"figure": {"caption": "Training and held-out loss of TinyGPT (seed 0), with the unigram, best-bigram and grammar references.", "name": "fig-language-loss"}}
+fig = viz.plot_lines(
+    {"training batch": train_losses,
+     f"training, mean of {WINDOW}": (steps[WINDOW - 1:], smooth),
+     "held-out": (curves["steps"], eval_losses)},
+    x=steps, xlabel="training step", ylabel="cross-entropy (nats)",
+    hlines=references, ylim=(0, 1.1 * unigram),
+    styles={"training batch": dict(alpha=0.3, linewidth=0.8),
+            "held-out": "o"}, width=viz.FIGURE_WIDTH)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -697,22 +671,14 @@ glue("share_1", f"{share[1]:.0%}", display=False)
 glue("new_grammar", f"{grammar_new:.0%}", display=False)
 
 # %% mystnb={"figure": {"caption": "Entropy of the next-token distribution and share of grammatical samples against the sampling temperature.", "name": "fig-language-temperature"}}
-fig, (left, right) = plt.subplots(
-    1, 2, figsize=(viz.FIGURE_WIDTH, 2.6), layout="constrained")
-fig.set_facecolor("white")
-left.plot(ts, entropy, "o-", color=blue)
-left.set(xlabel="temperature $T$", ylabel="mean entropy (nats)",
-         title="spread of the next token")
-right.plot(ts, np.array(share) * 100, "s-", color=orange)
-right.set(xlabel="temperature $T$", ylabel="grammatical samples (%)",
-          title="samples that parse", ylim=(0, 105))
-viz.show(fig, alt=(
-    "Two line plots against the temperature ("
-    + ", ".join(f"{t:g}" for t in ts) + "). Left: the mean entropy "
-    "of the next-token distribution rises: "
-    + ", ".join(f"{e:.2f}" for e in entropy) + " nats. Right: the "
-    "share of grammatical samples falls: "
-    + ", ".join(f"{s:.0%}" for s in share) + "."))
+fig, (left, right) = viz.subplots(1, 2)
+_ = viz.plot_lines({"mean entropy": entropy}, x=ts, ax=left,
+                   xlabel="temperature T", ylabel="nats", legend=False,
+                   title="spread of the next token")
+_ = viz.plot_lines({"grammatical": 100 * np.array(share)}, x=ts,
+                   ax=right, xlabel="temperature T", legend=False,
+                   ylabel="grammatical samples (%)", ylim=(0, 105),
+                   title="samples that parse")
 
 # %% [markdown]
 # ## Attention on one sentence
@@ -895,35 +861,20 @@ assert before[0] < 0.5 and before[1] > 0.9, f"random: {before}"
 # different roles; the initial random vectors show neither (fewer than half, and a
 # ratio near 1).
 
-# %% mystnb={"figure": {"caption": "The learned word embeddings projected onto their first two principal components, coloured by grammatical role.", "name": "fig-language-embeddings"}}
+# %%
+# principal components: the SVD of the centred vectors
 centred = learned - learned.mean(axis=0)
 _, singular_values, vt = np.linalg.svd(centred, full_matrices=False)
 coords = centred @ vt[:2].T  # (words, 2)
 explained = singular_values**2 / (singular_values**2).sum()
 role_names = [r for r in WORD_CLASSES if r != "punctuation"]
-fig, ax = plt.subplots(figsize=(viz.FIGURE_WIDTH, 4.2),
-                       layout="constrained")
-fig.set_facecolor("white")
-for index, role in enumerate(role_names):  # one scatter per role
-    members = word_roles == role
-    ax.scatter(coords[members, 0], coords[members, 1], s=30,
-               label=role, color=viz.CLASS_COLORS[index],
-               marker="osD^vP"[index])
-for word, (x, y) in zip(vocab_words, coords):
-    ax.annotate(word, (x, y), xytext=(3, 2), fontsize=7,
-                textcoords="offset points")
-ax.legend(fontsize=8)
-_ = ax.set(xlabel=f"PC 1 ({explained[0]:.0%} of the variance)",
-           ylabel=f"PC 2 ({explained[1]:.0%})")
-centres = "; ".join(
-    f"{role} at ({c[0]:.2f}, {c[1]:.2f})" for role, c in
-    ((r, coords[word_roles == r].mean(axis=0)) for r in role_names))
-viz.show(fig, alt=(
-    f"Scatter plot of {len(vocab_words)} word embeddings projected "
-    f"onto two principal components ({explained[0]:.0%} and "
-    f"{explained[1]:.0%} of the variance), coloured by role. Role "
-    f"centres: {centres}. In the full 32 dimensions, {after[0]:.0%} "
-    "of the words have a nearest neighbour of the same role."))
+role_ids = np.array([role_names.index(r) for r in word_roles])
+
+# %% mystnb={"figure": {"caption": "The learned word embeddings projected onto their first two principal components, coloured by grammatical role.", "name": "fig-language-embeddings"}}
+fig = viz.plot_points(
+    coords, role_ids, class_names=role_names, annotate=vocab_words,
+    xlabel=f"PC 1 ({explained[0]:.0%} of the variance)",
+    ylabel=f"PC 2 ({explained[1]:.0%})", width=viz.FIGURE_WIDTH)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
