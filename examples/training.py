@@ -41,7 +41,6 @@ import os
 # slower. (This only takes effect if NumPy has not been imported yet.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 
@@ -99,51 +98,19 @@ for name, part in splits.items():
     print(f"{name:11} {len(part):>6}   {per_class.tolist()}")
     assert per_class.min() >= 0.25 * len(part), (name, per_class)
 
-# %% mystnb={"figure": {"caption": "The three spiral arms, split into training, validation and test points.", "name": "fig-spiral-split"}}
-markers = ("o", "s", "^")  # viz's markers for classes 0, 1, 2
-
-
-def look(split, colour, marker):
-    """Filled for training, hollow for validation, a cross for test."""
-    if split == "training":
-        return dict(marker=marker, color=colour, s=14)
-    if split == "validation":
-        return dict(marker=marker, facecolor="none", edgecolor=colour,
-                    s=30)
-    return dict(marker="x", color=colour, s=22)
-
-
-fig, ax = plt.subplots(figsize=(5.6, 4.2), layout="constrained")
-fig.set_facecolor("white")
-for name, part in splits.items():
-    for k in range(3):
-        pts = X[part.indices][y[part.indices] == k]
-        ax.scatter(pts[:, 0], pts[:, 1], linewidth=0.9,
-                   **look(name, viz.CLASS_COLORS[k], markers[k]))
-# legend: one entry per class, then one per split (in grey)
-handles = [ax.scatter([], [], marker=m, color=c, label=name)
-           for m, c, name in zip(markers, viz.CLASS_COLORS,
-                                 class_names)]
-handles += [ax.scatter([], [], label=name, linewidth=0.9,
-                       **look(name, "0.3", "o")) for name in splits]
-ax.legend(handles=handles, loc="center left",
-          bbox_to_anchor=(1.02, 0.5), frameon=False)
-ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-viz.show(fig, alt=(
-    f"Scatter plot of {len(X)} points on three interleaved spiral "
-    f"arms winding once around the origin, x1 from {X[:, 0].min():.2f} "
-    f"to {X[:, 0].max():.2f}, x2 from {X[:, 1].min():.2f} to "
-    f"{X[:, 1].max():.2f}; {len(train_set)} training points (filled), "
-    f"{len(val_set)} validation points (hollow) and {len(test_set)} "
-    "test points (crosses), mixed along every arm."))
+# %% mystnb={"figure": {"caption": "The three spiral arms: the training, validation and test points.", "name": "fig-spiral-split"}}
+fig, axes = viz.subplots(1, 3, height=2.8, sharex=True, sharey=True)
+for ax, (name, part) in zip(axes, splits.items()):
+    _ = viz.plot_points(X[part.indices], y[part.indices], ax=ax,
+                        class_names=class_names, title=name,
+                        equal_aspect=True, legend=name == "test")
 
 # %% [markdown]
 # ```{admonition} How to read this figure
 # :class: tip
-# Colour and marker give the class (the spiral arm); filled markers are training
-# points, hollow ones validation points, crosses test points. The three kinds are
-# mixed along every arm, so each split covers the whole problem: every split holds
-# each arm in similar numbers (the table above).
+# One panel per split, on the same axes. Colour and marker give the class (the
+# spiral arm). Each split covers all three arms along their whole length, in similar
+# numbers per arm (the table above).
 # ```
 #
 # ## A baseline that knows nothing
@@ -584,7 +551,7 @@ fig = seed_zero_history("60 points, decay")
 # above): between its few points it has to guess where the arms run, and the
 # figure shows where it guessed differently.
 
-# %% mystnb={"figure": {"caption": "Decision regions of the MLP trained on 360 points (left) and of the large one trained on 60 points (right), each with its own training points.", "name": "fig-spiral-regions"}}
+# %%
 small_last = runs["60 points"][0]
 
 
@@ -598,16 +565,15 @@ _, small_train_acc, _ = scores(small_last, few)
 assert (small_train_acc == 1.0).all(), small_train_acc
 small_val = table["60 points, last epoch"]["accuracy"][0]
 assert small_val < after["accuracy"], (small_val, after["accuracy"])
-fig, axes = plt.subplots(1, 2, figsize=(viz.FIGURE_WIDTH, 3.6),
-                         layout="constrained")
-fig.set_facecolor("white")
+
+# %% mystnb={"figure": {"caption": "Decision regions of the MLP trained on 360 points (left) and of the large one trained on 60 points (right), each with its own training points.", "name": "fig-spiral-regions"}}
+fig, axes = viz.subplots(1, 2, height=3.6)
 panels = [(model, train_set, "360 points, best epoch"),
           (seed_zero, few, "60 points, last of 300 epochs")]
 for ax, (net, part, title) in zip(axes, panels):
-    viz.plot_decision_boundary(net, X[part.indices], y[part.indices],
-                               ax=ax, class_names=class_names,
-                               resolution=150, title=title)
-viz.show(fig)
+    _ = viz.plot_decision_boundary(
+        net, X[part.indices], y[part.indices], ax=ax, title=title,
+        class_names=class_names, resolution=150)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
