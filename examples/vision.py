@@ -143,6 +143,10 @@ assert peak in corners, f"peak {peak} is not at a rectangle corner"
 sides = slice(left + 1, right - 1), slice(top + 1, bottom - 1)
 assert not gx[[top - 1, top, bottom - 1, bottom], sides[0]].any()
 assert not gy[sides[1]][:, [left - 1, left, right - 1, right]].any()
+# the disk (centre row 12, column 17, radius 5): G_x is 0 at its top
+# and bottom points, G_y at its leftmost and rightmost ones
+assert gx[7, 17] == gx[17, 17] == 0 and gy[12, 12] == gy[12, 22] == 0
+assert magnitude[7, 17] > 0 and magnitude[12, 12] > 0, "rim points"
 assert magnitude[disk_edge].max() < strongest, "the disk responds less"
 print(f"{is_edge.sum()} edge pixels of {H * W}")
 print("largest response on a flat pixel:", magnitude[~is_edge].max())
@@ -160,7 +164,6 @@ panels = [
 ]
 fig, axes = plt.subplots(1, 4, figsize=(viz.FIGURE_WIDTH, 2.2),
                          layout="constrained")
-fig.set_facecolor("white")
 for ax, (values, label, cmap, lo, hi) in zip(axes, panels):
     shown = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi,
                       interpolation="nearest")
@@ -170,9 +173,10 @@ viz.show(fig, alt=(
     f"Four {H}×{W} panels. Input: a white rectangle at rows {top}–"
     f"{bottom - 1}, columns {left}–{right - 1}, and a grey disk of "
     "radius 5 centred at row 12, column 17, on black. G_x: red and "
-    "blue stripes only on the rectangle's left and right sides and the "
-    f"disk's left and right rims, values from {gx.min():g} to "
-    f"{gx.max():g}. G_y: the same on the top and bottom sides. Edge "
+    "blue on the rectangle's left and right sides and along the "
+    "disk's rim except its top and bottom points, values from "
+    f"{gx.min():g} to {gx.max():g}. G_y: the same turned by a quarter "
+    "turn, on the top and bottom sides. Edge "
     f"strength: outlines of both shapes, {is_edge.sum()} non-zero "
     f"pixels, brightest ({magnitude.max():.2f}) at the rectangle's "
     f"corners, at most {magnitude[disk_edge].max():.2f} on the disk; "
@@ -185,8 +189,9 @@ viz.show(fig, alt=(
 # $\sqrt{G_x^2 + G_y^2}$. In $G_x$ and $G_y$, red is a positive response (intensity
 # rising to the right, or downwards), blue a negative one, white zero: on the
 # rectangle, $G_x$ lights up only the vertical sides (and the corners), $G_y$ only
-# the horizontal ones; both respond all round the disk's rim. Every flat area,
-# inside a shape or in the background, is exactly zero.
+# the horizontal ones. On the disk's rim, $G_x$ is zero at the top and bottom
+# points, where the rim runs horizontally, and $G_y$ at the leftmost and rightmost
+# ones. Every flat area, inside a shape or in the background, is exactly zero.
 # ```
 
 # %% [markdown]
@@ -226,23 +231,10 @@ print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
       f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
 # %% mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
-pooled = {"max pooling": max_pooled, "average pooling": avg_pooled}
-fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6),
-                         layout="constrained")
-fig.set_facecolor("white")
-for ax, (label, values) in zip(axes, pooled.items()):
-    shown = ax.imshow(values, cmap=viz.SEQUENTIAL_CMAP, vmin=0,
-                      vmax=magnitude.max(), interpolation="nearest")
-    ax.set(title=f"{label}, {H // 2}×{W // 2}", xticks=[],
-           yticks=[])
-fig.colorbar(shown, ax=axes, shrink=0.8, label="edge strength")
-viz.show(fig, alt=(
-    f"Two {H // 2}×{W // 2} maps on one scale from 0 to "
-    f"{magnitude.max():.2f}. Max pooling: the rectangle's and disk's "
-    f"outlines, {(max_pooled > 0).sum()} non-zero blocks, peak "
-    f"{max_pooled.max():.2f}. Average pooling: the same "
-    f"{(avg_pooled > 0).sum()} blocks, fainter, peak "
-    f"{avg_pooled.max():.2f}."))
+pooled = np.stack([max_pooled, avg_pooled])[:, None]  # (2,1,12,12)
+titles = [f"{name}, {H // 2}×{W // 2}"
+          for name in ("max pooling", "average pooling")]
+fig = viz.plot_images(pooled, [0, 1], titles, ncols=2)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -490,12 +482,6 @@ panels = np.concatenate([picture_in / picture_in.max(),
                          maps / maps.max()])  # (9, 16, 16)
 titles = ["input"] + [f"channel {c}" for c in range(8)]
 fig = viz.plot_images(panels, np.arange(9), titles, ncols=5)
-viz.show(fig, alt=(
-    f"A {class_names[truth]} image of 16×16 pixels and "
-    "the eight 16×16 feature maps of the first layer for it, on one "
-    "grey scale. Strongest channel (largest total response): "
-    f"{strength.argmax()}, weakest: {strength.argmin()}; the most "
-    f"similar two channels correlate {most_similar:.2f}."))
 
 # %% [markdown]
 # ```{admonition} How to read this figure
