@@ -398,15 +398,14 @@ for name, (last, kept, curves) in runs.items():
         table[f"{name}, {when}"] = dict(
             loss=loss, accuracy=accuracy,
             sure=confidence_when_wrong(probs))
-print(f"{'':28} {'val. accuracy':>20} {'val. loss':>20} "
-      f"{'p(top) if wrong':>20}")
-for name, row in table.items():
-    print(f"{name:28} {spread(row['accuracy']):>20} "
-          f"{spread(row['loss'], '.3f'):>20} "
-          f"{spread(row['sure'], '.2f'):>20}")
 val_baseline = np.mean(y[val_set.indices] == majority)
-print(f"{'majority-class guess':28} {val_baseline:>20.1%}")
-print("(p(top) if wrong: 0.00 for a seed without a mistake)")
+viz.Table(
+    ["", "val. accuracy", "val. loss", "p(top) when wrong"],
+    [[name, spread(row["accuracy"]), spread(row["loss"], ".3f"),
+      spread(row["sure"], ".2f")] for name, row in table.items()]
+    + [["majority-class guess", f"{val_baseline:.1%}", "", ""]],
+    caption="Median (lowest–highest) over five seeds; p(top) when "
+    "wrong is 0 for a seed without a mistake.")
 
 # %% [markdown]
 # Each row gives the median over the five seeds and, in brackets, the range. What

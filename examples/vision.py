@@ -539,21 +539,24 @@ def accuracy_table(models, images, labels):
                       for x in copies] for m in models])
 
 
+def shift_table(title, tables, baseline):
+    """viz.Table: per model, median (range) over seeds at each shift."""
+    rows = [[name, *(spread(t[:, d]) for d in SHIFTS)]
+            for name, t in tables.items()]
+    rows.append(["majority-class guess", *[f"{baseline:.1%}"] * 4])
+    return viz.Table([title, *(f"d = {d}" for d in SHIFTS)], rows)
+
+
 val_acc = {"CNN": accuracy_table(cnns, val_images, val_labels),
            "MLP": accuracy_table(mlps, val_images, val_labels)}
 print(f"parameters: CNN {cnn_params:,}, MLP {mlp_params:,}")
-print(f"{'validation':10} " + " ".join(f"{f'd = {d}':>20}"
-                                       for d in SHIFTS))
-for name, table in val_acc.items():
-    print(f"{name:10} " + " ".join(f"{spread(table[:, d]):>20}"
-                                   for d in SHIFTS))
 majority = np.bincount(data.labels[train_set.indices]).argmax()
 val_baseline = np.mean(val_labels == majority)
-print(f"majority-class guess: {val_baseline:.1%} at every shift")
 val_gap = val_acc["CNN"] - val_acc["MLP"]  # seed s against seed s
 assert mlp_params > 10 * cnn_params, (mlp_params, cnn_params)
 assert val_gap.min() > 0, "an MLP beat its CNN on validation"
 assert (val_gap[:, 3] > val_gap[:, 0]).all(), "no widening"
+shift_table("validation", val_acc, val_baseline)
 
 # %% [markdown]
 # The MLP has more than ten times the CNN's parameters. On the validation images
@@ -570,13 +573,6 @@ baseline = np.mean(test_labels == majority)
 test_acc = {"CNN": accuracy_table(cnns, test_images, test_labels),
             "MLP": accuracy_table(mlps, test_images, test_labels)}
 gap = test_acc["CNN"] - test_acc["MLP"]  # seed s against seed s
-print(f"{'test':10} " + " ".join(f"{f'd = {d}':>20}" for d in SHIFTS))
-for name, table in test_acc.items():
-    print(f"{name:10} " + " ".join(f"{spread(table[:, d]):>20}"
-                                   for d in SHIFTS))
-print(f"{'CNN - MLP':10} " + " ".join(f"{spread(gap[:, d]):>20}"
-                                      for d in SHIFTS))
-print(f"majority-class guess: {baseline:.1%} at every shift")
 drop = {name: np.median(t[:, 0] - t[:, 3])
         for name, t in test_acc.items()}
 print(f"median loss from d = 0 to d = 3: CNN {drop['CNN']:.1%}, "
@@ -595,6 +591,7 @@ glue("cnn_test_worst", f"{test_acc['CNN'][:, 0].min():.1%}",
      display=False)
 glue("drop_cnn", f"{drop['CNN']:.1%}", display=False)
 glue("drop_mlp", f"{drop['MLP']:.1%}", display=False)
+shift_table("test", {**test_acc, "CNN - MLP": gap}, baseline)
 
 # %% [markdown]
 # On the test images the CNN scores {glue:text}`cnn_test_0` unshifted and
@@ -634,12 +631,6 @@ changes = {
         [train(lambda: make_cnn(pool=AvgPool2d), s) for s in SEEDS],
         val_images, val_labels),
 }
-print(f"{'validation':16} " + " ".join(f"{f'd = {d}':>20}"
-                                       for d in SHIFTS))
-for name, table in changes.items():
-    print(f"{name:16} " + " ".join(f"{spread(table[:, d]):>20}"
-                                   for d in SHIFTS))
-print(f"majority-class guess: {val_baseline:.1%} at every shift")
 reference = np.median(changes["CNN as above"], axis=0)
 for name in ("MLP instead", "no padding", "average pooling"):
     worse = np.median(changes[name], axis=0) < reference
@@ -647,6 +638,7 @@ for name in ("MLP instead", "no padding", "average pooling"):
 fall = {name: np.median(t[:, 0] - t[:, 3])
         for name, t in changes.items()}
 assert fall["MLP instead"] > fall["CNN as above"], fall
+shift_table("validation", changes, val_baseline)
 
 # %% [markdown]
 # The asserts check each row's median against the CNN's at every shift, and that
