@@ -118,7 +118,7 @@ print(f"{'chars':6s} {chars.vocab_size:10d} {len(char_ids):22d}")
 print(f"{'words':6s} {words.vocab_size:10d} {len(word_ids):22d}")
 print("word ids:", word_ids)
 print("decoded: ", repr(words.decode(word_ids)))
-print("the vocabulary starts:", words.vocab[:8])
+print("the vocabulary starts:", words.vocab[:7])
 assert chars.decode(char_ids) == example, "characters come back exactly"
 assert words.tokenize(words.decode(word_ids)) == words.tokenize(example)
 assert chars.vocab_size < words.vocab_size, "fewer character types"

@@ -311,8 +311,8 @@ main_jumps = jumps(main["train_loss"])
 slow = train_seeds([2, 64, 64, 3], train_set, epochs=100, lr=1e-3)
 slow_jumps = jumps(slow[2]["train_loss"])
 agree = np.abs(main["val_loss"][:, 0] - np.array(val_curve)).max()
-print(f"network 0 batched vs the fit run above: validation curves "
-      f"differ by at most {agree:.1e}")
+print("network 0 batched vs the fit run above: validation curves")
+print(f"differ by at most {agree:.1e}")
 print("jumps of the training loss per seed, lr 1e-2:",
       main_jumps.tolist())
 print("jumps of the training loss per seed, lr 1e-3:",
@@ -482,9 +482,6 @@ for when, params in [("best epoch", kept2), ("last epoch", last2)]:
     loss, accuracy, probs = scores(params, val2)
     draw2[when] = dict(loss=loss, accuracy=accuracy,
                        sure=confidence_when_wrong(probs, val2))
-    print(f"60 points, {when:11} {spread(accuracy):>20} "
-          f"{spread(loss, '.3f'):>20} "
-          f"{spread(draw2[when]['sure'], '.2f'):>20}")
 lowest2 = curves2["val_loss"].argmin(axis=0)
 rise2 = curves2["val_loss"][-1] / curves2["val_loss"][lowest2, seeds]
 change = {  # median change of accuracy, last epoch minus best
@@ -492,8 +489,8 @@ change = {  # median change of accuracy, last epoch minus best
     "draw 1": np.median(draw2["last epoch"]["accuracy"]
                         - draw2["best epoch"]["accuracy"])}
 data_gap = np.median(more_data - last_row["accuracy"])
-print("accuracy change, last epoch - best epoch (median):",
-      {k: f"{v:+.1%}" for k, v in change.items()})
+print("accuracy change, last epoch - best epoch (median):")
+print(", ".join(f"{k} {v:+.1%}" for k, v in change.items()))
 print(f"gain from 360 points instead of 60 (median): {data_gap:+.1%}")
 assert rise2.min() >= 1.5, rise2
 assert (draw2["last epoch"]["sure"] > draw2["best epoch"]["sure"]).all()
@@ -507,6 +504,11 @@ glue("acc2_last", spread(draw2["last epoch"]["accuracy"]),
 glue("data_gap", f"{data_gap:.1%}", display=False)
 glue("change0", f"{change['draw 0']:+.1%}", display=False)
 glue("change1", f"{change['draw 1']:+.1%}", display=False)
+viz.Table(
+    ["second draw", "val. accuracy", "val. loss", "p(top) when wrong"],
+    [[f"60 points, {when}", spread(row["accuracy"]),
+      spread(row["loss"], ".3f"), spread(row["sure"], ".2f")]
+     for when, row in draw2.items()])
 
 # %% [markdown]
 # On this draw the validation loss again climbs, to {glue:text}`rise2` times its
