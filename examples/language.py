@@ -530,7 +530,7 @@ fig = viz.plot_lines(
      f"training, mean of {WINDOW}": (steps[WINDOW - 1:], smooth),
      "held-out": (curves["steps"], eval_losses)},
     x=steps, xlabel="training step", ylabel="cross-entropy (nats)",
-    hlines=references, ylim=(0, 1.1 * unigram),
+    hlines=references, ylim=(0, 1.1 * eval_losses[0]),
     styles={"training batch": dict(alpha=0.3, linewidth=0.8),
             "held-out": "o"}, width=viz.FIGURE_WIDTH)
 

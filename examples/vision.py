@@ -231,10 +231,22 @@ print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
       f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
 # %% mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
-pooled = np.stack([max_pooled, avg_pooled])[:, None]  # (2,1,12,12)
-titles = [f"{name}, {H // 2}×{W // 2}"
-          for name in ("max pooling", "average pooling")]
-fig = viz.plot_images(pooled, [0, 1], titles, ncols=2)
+pooled = {"max pooling": max_pooled, "average pooling": avg_pooled}
+fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6),
+                         layout="constrained")
+for ax, (label, values) in zip(axes, pooled.items()):
+    shown = ax.imshow(values, cmap=viz.SEQUENTIAL_CMAP, vmin=0,
+                      vmax=magnitude.max(), interpolation="nearest")
+    ax.set(title=f"{label}, {H // 2}×{W // 2}", xticks=[],
+           yticks=[])
+fig.colorbar(shown, ax=axes, shrink=0.8, label="edge strength")
+viz.show(fig, alt=(
+    f"Two {H // 2}×{W // 2} maps on one scale from 0 to "
+    f"{magnitude.max():.2f}. Max pooling: the rectangle's and disk's "
+    f"outlines, {(max_pooled > 0).sum()} non-zero blocks, peak "
+    f"{max_pooled.max():.2f}. Average pooling: the same "
+    f"{(avg_pooled > 0).sum()} blocks, fainter, peak "
+    f"{avg_pooled.max():.2f}."))
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -486,8 +498,9 @@ fig = viz.plot_images(panels, np.arange(9), titles, ncols=5)
 # %% [markdown]
 # ```{admonition} How to read this figure
 # :class: tip
-# The first panel is the input; the other eight are the first layer's channels for it,
-# all on one grey scale (black 0, white the largest response), at the input's
+# The first panel is the input (divided by its largest pixel); the other eight are
+# the first layer's channels for it (divided by the largest response of all eight).
+# All nine share one grey scale, white the largest value, and have the input's
 # resolution because of the padding.
 # ```
 #
