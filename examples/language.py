@@ -248,12 +248,16 @@ def held_out(net):
 def train(net, seed, every=EVAL_EVERY):
     """Adam on random batches (drawn with seed); the loss curves.
 
-    The held-out loss is measured every `every` steps and at step 0.
+    The held-out loss is measured every `every` steps, and at step 0
+    when `every` < STEPS (a curve, not just the final value).
     """
     draws = np.random.default_rng(seed)
     trained = [p for p in net.parameters() if p.requires_grad]
     optimizer = tt.Adam(trained, lr=LR)
-    curves = dict(train=[], steps=[0], held_out=[held_out(net)[1]])
+    curves = dict(train=[], steps=[], held_out=[])
+    if every < STEPS:
+        curves["steps"].append(0)
+        curves["held_out"].append(held_out(net)[1])
     for step in range(1, STEPS + 1):
         batch = draws.integers(0, len(inputs), BATCH)
         loss = tt.cross_entropy(net(inputs[batch]), targets[batch])
