@@ -45,13 +45,6 @@
 #     model, retrained on the spot, and what each does.
 
 # %%
-import os
-
-# One BLAS thread: this page's matrices are small, and on a busy machine
-# BLAS threads waiting for each other make training many times slower.
-# (This only takes effect if NumPy has not been imported yet.)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import math
 import time
 
