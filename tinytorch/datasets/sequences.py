@@ -3,7 +3,8 @@ import numpy as np
 
 from ._checks import check_positive
 
-__all__ = ["reverse_sequences", "copy_sequences", "repeated_sequences", "WORD_CLASSES", "WORD_ROLE", "toy_grammar_corpus"]
+__all__ = ["reverse_sequences", "copy_sequences", "repeated_sequences", "WORD_CLASSES", "WORD_ROLE",
+           "toy_grammar_corpus"]
 
 
 def _random_tokens(name, n, length, vocab_size, seed):
