@@ -1,4 +1,4 @@
-"""Token sequences for attention (reversal, shifted copy) and a toy-grammar text corpus."""
+"""Token sequences for attention (reversal, shifted copy, repeated blocks) and a toy-grammar corpus."""
 import numpy as np
 
 from ._checks import check_positive
