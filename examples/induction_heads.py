@@ -279,10 +279,8 @@ table
 # back down to {glue:text}`first_min:.2f`–{glue:text}`first_max:.2f` by the end.
 
 # %%
-for name, values, fmt in [("rep", final_repeated, ".3f"),
-                          ("first", final_first, ".2f"),
-                          ("ind", final_induction, ".2f"),
-                          ("gap", gap, ".1f")]:
+for name, values in [("rep", final_repeated), ("first", final_first),
+                     ("ind", final_induction), ("gap", gap)]:
     glue(f"{name}_median", float(np.median(values)), display=False)
     glue(f"{name}_min", float(values.min()), display=False)
     glue(f"{name}_max", float(values.max()), display=False)
