@@ -144,7 +144,7 @@ class AttentionOnly(tt.Module):
 # %% [markdown]
 # ## The instruments
 #
-# Every {glue:text}`every` steps a {py:class}`~tinytorch.core.training.Recorder` passed to
+# Every {glue:text}`every` steps a {py:class}`~tinytorch.core.callbacks.Recorder` passed to
 # {py:func}`~tinytorch.core.training.fit` runs the model on a fixed probe batch of 128
 # sequences (in eval mode, without gradients) and records:
 #

@@ -38,7 +38,8 @@ from .core.random import default_rng, manual_seed
 from .core.serialization import load, save
 from .core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d, avg_pool2d, conv2d, max_pool2d
 from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
-from .core.training import Callback, History, Recorder, evaluate, fit
+from .core.callbacks import Callback, Recorder
+from .core.training import History, evaluate, fit
 from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from . import datasets, language, models, text  # noqa: E402  (tt.datasets.moons(...), tt.models.TinyGPT)
 
