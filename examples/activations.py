@@ -212,7 +212,6 @@ with tt.no_grad():
     stacked = linear_stack(inputs)
     collapsed = inputs @ W + b
 gap = np.abs(stacked.data - collapsed.data).max()
-assert W.shape == (4, 3), W.shape
 assert gap < 1e-5, f"the stack differs from x @ W + b by {gap:.1e}"
 print(f"three layers vs one {W.shape} matrix and a bias: "
       f"largest difference {gap:.1e}")
