@@ -132,7 +132,7 @@ fig, axes = viz.subplots(2, 4, height=4.2, sharex=True)
 for k, name in enumerate(activations):
     dots = (grid[::25], closed_forms[name][1][::25])
     viz.plot_lines({name: values[name]}, x=grid, ax=axes[0, k],
-                   title=name, xlabel="x", ylabel="f(x)", legend=False)
+                   title=name, xlabel="", ylabel="f(x)", legend=False)
     viz.plot_lines({"autograd": derivatives[name], "closed form": dots},
                    x=grid, ax=axes[1, k], xlabel="x", ylabel="f′(x)",
                    styles={"closed form": "o"},

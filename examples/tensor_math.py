@@ -323,7 +323,8 @@ viz.plot_points(both, before_after, equal_aspect=True,
 # formula. We compare it with the formula, and then let
 # {py:func}`~tinytorch.core.autograd.gradcheck` compare it with central finite
 # differences $\bigl(L(x_i + \varepsilon) - L(x_i - \varepsilon)\bigr) / 2\varepsilon$,
-# in float64.
+# in float64. (How autograd does it, step by step, is the subject of
+# {doc}`autograd`.)
 
 # %%
 A = Tensor([[4.0, 1.0, 2.0], [1.0, 5.0, 1.0], [2.0, 1.0, 6.0]],

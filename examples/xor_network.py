@@ -158,10 +158,12 @@ assert np.abs(p_neuron - 0.5).max() < 0.01, f"{p_neuron}: not 0.5"
 # own line across the input square; the output neuron then combines the two.
 # In tinytorch this is `MLP([2, 2, 1], activation=Tanh)`
 # ({py:class}`~tinytorch.core.dense.MLP`). It is trained with
-# {py:class}`~tinytorch.core.optimizers.Adam` on the same loss, 500 steps. Two
-# hidden units are the fewest that can work, and, as the section "Does it
-# always work?" shows, training them fails from more than half of random
-# starts; the start drawn here (seed 0) is one where it succeeds.
+# {py:class}`~tinytorch.core.optimizers.Adam` on the same loss, 500 steps.
+# Two hidden units are the fewest that can work: with one, the output is a
+# monotonic function of that unit's input $\mathbf{x}\mathbf{w}_1 + b_1$, so
+# its decision boundary is again a straight line. As the section "Does it
+# always work?" shows, training two units fails from more than half of
+# random starts; the start drawn here (seed 0) is one where it succeeds.
 
 # %%
 network = tt.MLP([2, 2, 1], activation=tt.Tanh)
