@@ -198,7 +198,8 @@ print("column sums of it:", upstream.sum(axis=0).round(4))
 # - A tensor created without `requires_grad=True` is a constant: operations
 #   on constants record nothing, and it never gets a `.grad`.
 # - Inside `with tt.no_grad():` nothing is recorded at all, whatever the
-#   inputs; this is how evaluation and the optimizer's update run.
+#   inputs: use it for evaluation, where no gradient will be asked for and
+#   the graph would only take memory.
 # - `t.detach()` is the same numbers as `t`, cut off from its graph: a
 #   gradient does not flow back through it. In $x \cdot
 #   \operatorname{detach}(x)$ only the first factor passes a gradient, so the
