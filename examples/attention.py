@@ -59,12 +59,11 @@ import tinytorch as tt
 from tinytorch import viz
 from tinytorch.core.attention import (
     MultiHeadAttention,
-    PositionalEncoding,
     SelfAttention,
-    TransformerBlock,
     causal_mask,
     scaled_dot_product_attention,
 )
+from tinytorch.core.transformer import PositionalEncoding, TransformerBlock
 from tinytorch.core.tensor import Tensor
 
 _ = tt.manual_seed(0)  # tinytorch's global generator: initial weights

@@ -39,6 +39,7 @@ import numpy as np
 
 import tinytorch as tt
 from tinytorch import viz
+from tinytorch.core.activations import log_softmax_array
 from tinytorch.core.attention import causal_mask
 from tinytorch.datasets import WORD_CLASSES, WORD_ROLE, toy_grammar_corpus
 from tinytorch.language import next_token_windows, ngram_cross_entropy
@@ -205,8 +206,7 @@ def held_out():
     with tt.no_grad():
         logits = model(test_inputs).data[:, -1, :].astype(np.float64)
     model.train()
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_p = log_softmax_array(logits)
     return logits, float(-log_p[np.arange(len(scored)), scored].mean())
 
 
@@ -419,10 +419,9 @@ def grammatical(sentence):
 
 def entropy_at(temperature):
     """Mean entropy (nats) of softmax(z / T) over the held-out contexts."""
-    z = last_logits / temperature
-    p = np.exp(z - z.max(axis=-1, keepdims=True))
-    p /= p.sum(axis=-1, keepdims=True)
-    return float(-(p * np.log(np.where(p > 0, p, 1))).sum(axis=-1).mean())
+    log_p = log_softmax_array(last_logits / temperature)
+    p = np.exp(log_p)
+    return float(-(p * np.where(p > 0, log_p, 0)).sum(axis=-1).mean())
 
 
 def shown(sentence, ids):

@@ -100,3 +100,57 @@ def test_learns_the_toy_grammar_far_below_the_unigram_baseline():
     unigram = ngram_cross_entropy(train_ids, test_ids, tokenizer.vocab_size, n=1)
     # measured: held-out ~1.35 nats against unigram ~3.2 and bigram ~1.5
     assert held_out < 0.5 * unigram, (held_out, unigram)
+
+
+# ---------------------------------------------------------------- top-k and nucleus (top-p) sampling
+
+PROBABILITIES = np.array([0.05, 0.4, 0.25, 0.3])  # sorted: token 1 (0.4), 3 (0.3), 2 (0.25), 0 (0.05)
+
+
+def draw(top_k=None, top_p=None, rows=20000, seed=0):
+    from tinytorch.models import _sample
+
+    logits = np.tile(np.log(PROBABILITIES), (rows, 1))
+    return _sample(logits, top_k, top_p, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("top_p, kept", [
+    (0.01, [1]),            # the most likely token alone already holds more than 0.01
+    (0.35, [1]),            # 0.4 >= 0.35
+    (0.45, [1, 3]),         # 0.4 < 0.45: the next token is needed
+    (0.65, [1, 3]),         # 0.4 + 0.3 = 0.7 >= 0.65
+    (0.9, [1, 3, 2]),       # 0.95 >= 0.9
+    (0.99, [1, 3, 2, 0]),
+])
+def test_top_p_keeps_the_smallest_set_reaching_p(top_p, kept):
+    tokens = draw(top_p=top_p)
+    assert set(np.unique(tokens)) == set(kept)
+    expected = PROBABILITIES[kept] / PROBABILITIES[kept].sum()  # renormalised over the nucleus
+    frequencies = np.array([(tokens == k).mean() for k in kept])
+    np.testing.assert_allclose(frequencies, expected, atol=0.015)
+
+
+@pytest.mark.parametrize("top_k, kept", [(1, [1]), (2, [1, 3]), (4, [0, 1, 2, 3])])
+def test_top_k_keeps_the_k_most_likely(top_k, kept):
+    tokens = draw(top_k=top_k)
+    assert set(np.unique(tokens)) == set(kept)
+    frequencies = np.array([(tokens == k).mean() for k in kept])
+    np.testing.assert_allclose(frequencies, PROBABILITIES[kept] / PROBABILITIES[kept].sum(), atol=0.015)
+
+
+def test_top_k_then_top_p_and_plain_sampling_are_the_same_draws_when_nothing_is_cut():
+    np.testing.assert_array_equal(draw(top_p=1.0, rows=500), draw(rows=500))
+    np.testing.assert_array_equal(draw(top_k=4, rows=500), draw(rows=500))
+    # top-k first (tokens 1, 3, 2: mass 0.95), then the nucleus of 0.5 of the renormalised rest: 1 and 3
+    assert set(np.unique(draw(top_k=3, top_p=0.5))) == {1, 3}
+
+
+def test_generate_with_top_p():
+    model = small_model()
+    first = model.generate([1, 2], max_new_tokens=6, top_p=0.9, seed=1)
+    np.testing.assert_array_equal(first, model.generate([1, 2], max_new_tokens=6, top_p=0.9, seed=1))
+    greedy = model.generate([[1, 2]], max_new_tokens=3, top_k=1, seed=0)
+    np.testing.assert_array_equal(model.generate([[1, 2]], max_new_tokens=3, top_p=1e-6, seed=5), greedy)
+    for bad in (0, 1.5, -0.1):
+        with pytest.raises(ValueError, match=r"top_p must be in \(0, 1\]"):
+            model.generate([1], 2, top_p=bad)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core.activations import log_softmax_array
 from .core.layers import Dropout, Embedding, LayerNorm, Linear, Module, ModuleList
 from .core.random import default_rng
 from .core.tensor import Tensor, no_grad
@@ -49,6 +50,8 @@ class TinyGPT(Module):
     (2, 1, 2, 3, 3)
     >>> model.generate([1, 2], max_new_tokens=4, seed=0).shape
     (6,)
+    >>> model.generate([1, 2], max_new_tokens=4, top_k=5, top_p=0.9, seed=0).shape
+    (6,)
     """
 
     def __init__(self, vocab_size: int, max_len: int, embed_dim: int, num_heads: int, num_layers: int,
@@ -91,12 +94,14 @@ class TinyGPT(Module):
         return np.stack([block.attention_weights.data for block in self.blocks])
 
     def generate(self, prompt_ids, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
-                 seed: int | None = None) -> np.ndarray:
+                 seed: int | None = None, top_p: float | None = None) -> np.ndarray:
         """Extend ``prompt_ids`` by sampling one token at a time.
 
-        Each step feeds the last ``max_len`` tokens, divides the final position's logits by
-        ``temperature`` (lower is greedier), keeps the ``top_k`` largest when given, and samples from
-        the softmax. The model runs in eval mode under ``no_grad``; its mode is restored afterwards.
+        Each step feeds the last ``max_len`` tokens (the whole window is recomputed: there is no
+        key/value cache), divides the final position's logits by ``temperature`` (lower is
+        greedier), keeps the ``top_k`` largest when given, then the nucleus of ``top_p`` when given,
+        and samples from the softmax of what is kept. The model runs in eval mode under
+        ``no_grad``; its mode is restored afterwards.
 
         Parameters
         ----------
@@ -107,10 +112,15 @@ class TinyGPT(Module):
         temperature : float, default 1.0
             Must be positive.
         top_k : int, optional
-            Sample among the k most likely tokens only.
+            Sample among the k most likely tokens only (top-k sampling; ties at the k-th value are
+            all kept).
         seed : int, optional
             Seed for sampling; the same seed gives the same text. Without it, tinytorch's global
             generator is used.
+        top_p : float, optional
+            Nucleus sampling (Holtzman et al., 2019, "The Curious Case of Neural Text
+            Degeneration"): sample among the smallest set of most likely tokens whose probabilities
+            add up to at least ``top_p``, in (0, 1]. The most likely token is always kept.
 
         Returns
         -------
@@ -127,6 +137,8 @@ class TinyGPT(Module):
             raise ValueError(f"generate: temperature must be positive, got {temperature}")
         if top_k is not None and not 1 <= top_k <= self.vocab_size:
             raise ValueError(f"generate: top_k must be in [1, {self.vocab_size}], got {top_k}")
+        if top_p is not None and not 0 < top_p <= 1:
+            raise ValueError(f"generate: top_p must be in (0, 1], got {top_p}")
         rng = default_rng() if seed is None else np.random.default_rng(seed)
         was_training = self.training
         self.eval()
@@ -134,7 +146,7 @@ class TinyGPT(Module):
             with no_grad():
                 for _ in range(max_new_tokens):
                     logits = self(ids[:, -self.max_len:]).data[:, -1, :].astype(np.float64) / temperature
-                    ids = np.concatenate([ids, _sample(logits, top_k, rng)[:, None]], axis=1)
+                    ids = np.concatenate([ids, _sample(logits, top_k, top_p, rng)[:, None]], axis=1)
         finally:
             self.train(was_training)
         return ids[0] if single else ids
@@ -143,13 +155,18 @@ class TinyGPT(Module):
         return f"vocab_size={self.vocab_size}, max_len={self.max_len}"
 
 
-def _sample(logits: np.ndarray, top_k: int | None, rng: np.random.Generator) -> np.ndarray:
-    """One token id per row of ``logits`` (N, V), drawn from softmax(logits) restricted to the top k."""
+def _sample(logits: np.ndarray, top_k: int | None, top_p: float | None, rng: np.random.Generator) -> np.ndarray:
+    """One token id per row of ``logits`` (N, V), drawn from softmax(logits) kept to top k, then top p."""
     if top_k is not None:
         kth_largest = np.sort(logits, axis=-1)[:, -top_k][:, None]
         logits = np.where(logits < kth_largest, -np.inf, logits)
-    probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    probabilities /= probabilities.sum(axis=-1, keepdims=True)
+    probabilities = np.exp(log_softmax_array(logits))
+    if top_p is not None:  # the nucleus: tokens whose more likely tokens hold less than top_p
+        order = np.argsort(-probabilities, axis=-1, kind="stable")
+        ranked = np.take_along_axis(probabilities, order, axis=-1)
+        keep = np.empty(ranked.shape, dtype=bool)
+        np.put_along_axis(keep, order, ranked.cumsum(axis=-1) - ranked < top_p, axis=-1)
+        probabilities = np.where(keep, probabilities, 0.0)
     cumulative = probabilities.cumsum(axis=-1)
     draws = rng.random((logits.shape[0], 1)) * cumulative[:, -1:]
     return (cumulative <= draws).sum(axis=-1).clip(max=logits.shape[1] - 1)

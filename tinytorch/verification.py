@@ -244,6 +244,12 @@ _op("binary_cross_entropy_with_logits", "loss", lambda x: tt.binary_cross_entrop
 _op("cross_entropy", "loss", lambda x: tt.cross_entropy(x, np.array([0, 2, 1])), sample(3, 4))
 _op("cross_entropy (3-D, sum)", "loss",
     lambda x: tt.cross_entropy(x, np.array([[0, 2], [1, 1]]), reduction="sum"), sample(2, 2, 3))
+_op("cross_entropy (ignore_index, label_smoothing)", "loss",
+    lambda x: tt.cross_entropy(x, np.array([0, -100, 3]), label_smoothing=0.2), sample(3, 4))
+_op("binary_cross_entropy (target requires grad)", "loss", tt.binary_cross_entropy,
+    sample(4, low=0.1, high=0.9), sample(4, low=0.0, high=1.0, seed=1))
+_op("binary_cross_entropy_with_logits (target requires grad)", "loss", tt.binary_cross_entropy_with_logits,
+    sample(4, low=-3, high=3), sample(4, low=0.0, high=1.0, seed=1))
 
 # ---------------------------------------------------------------- layers
 register("Linear", _module_case("layer", lambda: tt.Linear(3, 2), lambda m, x: m(x), sample(4, 3)))
@@ -272,6 +278,13 @@ for _label, _mask in [("no mask", None), ("boolean mask", _BOOL_MASK), ("additiv
     _op(f"scaled_dot_product_attention weights ({_label})", "attention", _attention_part(1, _mask), *_QKV)
 _op("scaled_dot_product_attention (broadcast heads)", "attention", _attention_part(0, _BOOL_MASK),
     sample(2, 2, 3, 5, seed=4), sample(4, 5, seed=5), sample(4, 2, seed=6))
+_op("scaled_dot_product_attention (learned float mask)", "attention",
+    lambda q, k, v, bias: tt.scaled_dot_product_attention(q, k, v, bias)[0], *_QKV, sample(3, 4, seed=9))
+_op("scaled_dot_product_attention (is_causal, Lq < Lk, scale 0.5)", "attention",
+    lambda q, k, v: tt.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.5)[0], *_QKV)
+register("TransformerBlock (causal, learned float mask)", _module_case(
+    "attention", lambda: _perturbed(tt.TransformerBlock(4, 2, ff_dim=6, causal=True)),
+    lambda m, x, bias: m(x, mask=bias), sample(2, 3, 4), sample(3, 3, seed=10)))
 register("SelfAttention (causal)", _module_case("attention", lambda: tt.SelfAttention(4),
                                                 lambda m, x: m(x, mask=tt.causal_mask(3)), sample(2, 3, 4)))
 register("MultiHeadAttention (self, causal)", _module_case(
@@ -424,6 +437,6 @@ def run_gradchecks(names=None) -> list:
     >>> from tinytorch.verification import case_names, run_gradchecks
     >>> results = run_gradchecks(case_names("loss"))
     >>> len(results), [result.name for result in results if not result.passed]
-    (5, [])
+    (8, [])
     """
     return [run_gradcheck(name) for name in (names or list(_CASES))]

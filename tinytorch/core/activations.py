@@ -84,6 +84,44 @@ def gelu(x: Tensor) -> Tensor:
     return Tensor._from_op((x.data * cdf).astype(x.dtype), (x,), backward, "gelu")
 
 
+def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """:math:`x_i - \\log \\sum_j e^{x_j}` of a NumPy array along ``axis``: the one stable log-softmax.
+
+    The maximum is subtracted before exponentiating, so logits of ±1e4 stay finite, and the log is
+    taken of a sum that is at least 1. Every stable softmax and log-softmax on arrays in tinytorch
+    uses it (:func:`softmax`, :func:`log_softmax`, ``cross_entropy``, sampling in
+    :meth:`tinytorch.models.TinyGPT.generate`); :func:`~tinytorch.core.attention.attention_weights`
+    repeats the same steps in place in one buffer, for speed. A slice that is all ``-inf`` gives NaN,
+    as in PyTorch.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Floating logits, any shape.
+    axis : int, default -1
+        The axis along which the probabilities sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Log-probabilities of ``x``'s shape and dtype; ``np.exp`` of it is the softmax.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.core.activations import log_softmax_array
+    >>> log_softmax_array(np.array([0.0, 1e4]))
+    array([-10000.,      0.])
+    >>> np.exp(log_softmax_array(np.log(np.array([1.0, 3.0]))))
+    array([0.25, 0.75])
+    """
+    if x.dtype.kind != "f":  # integer logits: float32, PyTorch's default float
+        x = x.astype(np.float32)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """:math:`e^{x_i} / \\sum_j e^{x_j}` along ``axis``; entries are in [0, 1] and sum to 1.
 
@@ -96,9 +134,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     Tensor([[0.5, 0.5],
             [0. , 1. ]])
     """
-    out = x.data - x.data.max(axis=axis, keepdims=True)
-    np.exp(out, out=out)
-    out /= out.sum(axis=axis, keepdims=True)
+    out = np.exp(log_softmax_array(x.data, axis))
     def backward(grad):  # J^T g = s * (g - sum(g * s))
         weighted = grad * out
         weighted -= out * weighted.sum(axis=axis, keepdims=True)
@@ -117,8 +153,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     >>> log_softmax(Tensor([0.0, 1e4]))
     Tensor([-10000.,      0.])
     """
-    shifted = x.data - x.data.max(axis=axis, keepdims=True)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    out = log_softmax_array(x.data, axis)
     def backward(grad):  # g - softmax * sum(g)
         return (grad - np.exp(out) * grad.sum(axis=axis, keepdims=True),)
     return Tensor._from_op(out, (x,), backward, "log_softmax")

@@ -6,14 +6,17 @@
 
 The attention weights are one fused primitive (:func:`attention_weights`): scores, scale, mask and a
 stable softmax are computed in one buffer, and the backward pass is one expression. Everything
-after it (the product with V, the projections, splitting heads) is composed from ordinary ops.
+after it (dropout, the product with V, the projections, splitting heads) is composed from ordinary
+ops.
 
 Masks follow ``torch.nn.functional.scaled_dot_product_attention``: a boolean mask says where a
-query **may** attend (True = keep). ``torch.nn.MultiheadAttention``'s boolean ``attn_mask`` means
-the opposite (True = block), so negate a mask when moving between the two.
+query **may** attend (True = keep); a float mask is added to the scores. One function,
+:func:`attention_mask`, states and checks these rules; the attention functions, the modules and
+:mod:`tinytorch.viz` all go through it. ``torch.nn.MultiheadAttention``'s boolean ``attn_mask``
+means the opposite (True = block), so negate a mask when moving between the two.
 
-The positional encoding and the transformer block live in :mod:`tinytorch.core.transformer` and are
-re-exported here.
+The positional encoding and the transformer block live in :mod:`tinytorch.core.transformer`,
+which builds on this module.
 """
 from __future__ import annotations
 
@@ -21,14 +24,24 @@ import math
 
 import numpy as np
 
-from .layers import Dropout, Linear, Module
+from .layers import Linear, Module, dropout as _dropout
 from .tensor import Tensor
 
 # ---------------------------------------------------------------- masks
 
 
-def causal_mask(n: int) -> np.ndarray:
-    """Boolean (n, n) lower-triangular mask: position i may attend to positions 0..i.
+def causal_mask(num_queries: int, num_keys: int | None = None) -> np.ndarray:
+    """Boolean (Lq, Lk) lower-triangular mask: query i may attend to keys 0..i.
+
+    Aligned at the top left, as ``is_causal=True`` in PyTorch's ``scaled_dot_product_attention``
+    (``torch.ones(Lq, Lk, dtype=torch.bool).tril()``); square when ``num_keys`` is not given.
+
+    Parameters
+    ----------
+    num_queries : int
+        Lq, the number of rows.
+    num_keys : int, optional
+        Lk, the number of columns; defaults to ``num_queries``.
 
     Examples
     --------
@@ -37,10 +50,15 @@ def causal_mask(n: int) -> np.ndarray:
     array([[1, 0, 0],
            [1, 1, 0],
            [1, 1, 1]])
+    >>> causal_mask(2, 4).astype(int)    # more keys than queries: still from the top left
+    array([[1, 0, 0, 0],
+           [1, 1, 0, 0]])
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"causal_mask: n must be a positive integer, got {n!r}")
-    return np.tril(np.ones((n, n), dtype=bool))
+    num_keys = num_queries if num_keys is None else num_keys
+    for name, n in (("num_queries", num_queries), ("num_keys", num_keys)):
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"causal_mask: {name} must be a positive integer, got {n!r}")
+    return np.tri(num_queries, num_keys, dtype=bool)
 
 
 def padding_mask(lengths, max_len: int) -> np.ndarray:
@@ -69,32 +87,97 @@ def padding_mask(lengths, max_len: int) -> np.ndarray:
     return (np.arange(max_len) < lengths[:, None])[:, None, None, :]
 
 
-def _check_mask(mask, scores_shape: tuple) -> np.ndarray:
-    """Return the mask as an array after checking its kind and shape (see scaled_dot_product_attention)."""
-    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    if mask.dtype.kind in "iu":
+def attention_mask(mask, scores_shape: tuple, is_causal: bool = False, op: str = "attention"):
+    """The one mask rule: check ``mask`` against scores of ``scores_shape`` and fold in ``is_causal``.
+
+    * **Boolean**: True = may attend (PyTorch's ``scaled_dot_product_attention``).
+    * **Float**: added to the scores: 0 keeps, ``-inf`` blocks, other values bias (for example a
+      learned relative-position bias). A float mask of only 0s and 1s is rejected, since it almost
+      always means a boolean mask was intended; all zeros is accepted.
+    * **Integer**: rejected (ambiguous between the two).
+    * The mask must broadcast to ``scores_shape`` without growing it.
+    * ``is_causal=True`` adds the top-left causal rule of :func:`causal_mask`: with a boolean mask
+      both must allow; with a float mask ``-inf`` is added above the diagonal.
+
+    :func:`scaled_dot_product_attention` calls it once per call (and refuses a mask together with
+    ``is_causal``, as PyTorch does); :class:`~tinytorch.core.transformer.TransformerBlock` uses it to
+    fold its causal rule into a caller's mask; :mod:`tinytorch.viz` uses it to read masks.
+
+    Parameters
+    ----------
+    mask : bool or float array_like or Tensor, or None
+        The mask; a Tensor keeps its graph (see Returns).
+    scores_shape : tuple of int
+        (..., Lq, Lk), the shape of the attention scores.
+    is_causal : bool, default False
+        Also block key j for query i when j > i.
+    op : str, default "attention"
+        The name that error messages start with.
+
+    Returns
+    -------
+    None, numpy.ndarray or Tensor
+        None when there is no mask and ``is_causal`` is False; a boolean array (True = may attend);
+        a float array to add to the scores; or, for a float Tensor that requires grad, a Tensor
+        (the mask itself, or the mask plus the causal ``-inf``) so that its gradient arrives.
+
+    Raises
+    ------
+    TypeError
+        For an integer or non-numeric mask.
+    ValueError
+        For a float mask of only 0s and 1s, or a mask that does not broadcast to ``scores_shape``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch.core.attention import attention_mask
+    >>> attention_mask(np.array([True, False, True]), (2, 3), is_causal=True).astype(int)
+    array([[1, 0, 0],
+           [1, 0, 0]])
+    >>> attention_mask(np.array([0.0, -1.0]), (2, 2), is_causal=True)
+    array([[  0., -inf],
+           [  0.,  -1.]])
+    >>> attention_mask(np.ones((2, 2)), (2, 2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: attention: float mask holds only 0s and 1s, ...; pass mask.astype(bool) ...
+    """
+    if not isinstance(is_causal, (bool, np.bool_)):
+        raise TypeError(f"{op}: is_causal must be True or False, got {is_causal!r}")
+    causal = causal_mask(*scores_shape[-2:]) if is_causal else None
+    if mask is None:
+        return causal
+    tracked = isinstance(mask, Tensor) and mask.requires_grad
+    array = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if array.dtype.kind in "iu":
         raise TypeError(
-            f"attention: integer mask (dtype {mask.dtype}) is ambiguous; use a boolean mask "
+            f"{op}: integer mask (dtype {array.dtype}) is ambiguous; use a boolean mask "
             "(True = may attend) or a float mask added to the scores (0 keeps, -inf blocks)"
         )
-    if mask.dtype.kind == "f":
-        if np.isin(mask, (0.0, 1.0)).all() and (mask == 1).any():
+    if array.dtype.kind == "f":
+        if np.isin(array, (0.0, 1.0)).all() and (array == 1).any():
             raise ValueError(
-                "attention: float mask holds only 0s and 1s, which would be added to the scores and mask "
+                f"{op}: float mask holds only 0s and 1s, which would be added to the scores and mask "
                 "nothing; pass mask.astype(bool) for a boolean mask (True = may attend)"
             )
-    elif mask.dtype != np.bool_:
-        raise TypeError(f"attention: mask must be boolean or float, got dtype {mask.dtype}")
+    elif array.dtype != np.bool_:
+        raise TypeError(f"{op}: mask must be boolean or float, got dtype {array.dtype}")
     try:
-        broadcast = np.broadcast_shapes(mask.shape, scores_shape)
+        broadcast = np.broadcast_shapes(array.shape, tuple(scores_shape))
     except ValueError:
         broadcast = None
     if broadcast != tuple(scores_shape):
         raise ValueError(
-            f"attention: mask of shape {mask.shape} does not broadcast to the scores' shape {tuple(scores_shape)} "
+            f"{op}: mask of shape {array.shape} does not broadcast to the scores' shape {tuple(scores_shape)} "
             "(..., Lq, Lk)"
         )
-    return mask
+    if causal is None:
+        return mask if tracked else array
+    if array.dtype == np.bool_:
+        return array & causal
+    blocked = np.where(causal, 0.0, -np.inf).astype(array.dtype)
+    return mask + Tensor(blocked, dtype=array.dtype) if tracked else array + blocked
 
 
 # ---------------------------------------------------------------- the attention equation
@@ -119,14 +202,33 @@ def _check_qkv(query: Tensor, key: Tensor, value: Tensor | None = None) -> None:
         ) from None
 
 
-def attention_weights(query, key, mask=None) -> Tensor:
-    """The weights :math:`\\mathrm{softmax}(Q K^\\top / \\sqrt{d_k} + \\mathrm{mask})`, one fused primitive.
+def _check_options(op: str, mask, is_causal, scale, dropout_p=0.0) -> None:
+    if not isinstance(is_causal, (bool, np.bool_)):
+        raise TypeError(f"{op}: is_causal must be True or False, got {is_causal!r}")
+    if mask is not None and is_causal:
+        raise ValueError(
+            f"{op}: got both a mask and is_causal=True (PyTorch refuses this too); pass one mask, "
+            "attention_mask(mask, scores_shape, is_causal=True), which combines them"
+        )
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float, np.number))):
+        raise TypeError(f"{op}: scale must be a number or None, got {scale!r}")
+    if not 0 <= dropout_p <= 1:
+        raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
+
+
+def _as_tensor(t) -> Tensor:
+    return t if isinstance(t, Tensor) else Tensor(t)
+
+
+def attention_weights(query, key, mask=None, is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """The weights :math:`\\mathrm{softmax}(s\\, Q K^\\top + \\mathrm{mask})`, one fused primitive.
 
     Scores, scaling, masking and a stable softmax share one buffer (the score tensor is the largest
     array in attention, so temporaries cost time). A row whose keys are all masked gets zero
-    weights instead of NaN, and a zero gradient. Gradients flow to ``query`` and ``key``.
+    weights instead of NaN, and a zero gradient. Gradients flow to ``query``, ``key`` and a float
+    mask that requires grad.
 
-    Parameters and masks are as in :func:`scaled_dot_product_attention`.
+    Parameters, masks and errors are as in :func:`scaled_dot_product_attention`.
 
     Shape
     -----
@@ -140,18 +242,27 @@ def attention_weights(query, key, mask=None) -> Tensor:
     >>> attention_weights(q, k, mask=np.array([[True, False], [True, True]]))
     Tensor([[1.    , 0.    ],
             [0.3302, 0.6698]])
+    >>> attention_weights(q, k, is_causal=True)   # the same mask, from the causal rule
+    Tensor([[1.    , 0.    ],
+            [0.3302, 0.6698]])
     """
-    query, key = (t if isinstance(t, Tensor) else Tensor(t) for t in (query, key))
+    query, key = _as_tensor(query), _as_tensor(key)
     _check_qkv(query, key)
-    scale = 1 / math.sqrt(query.shape[-1])
+    _check_options("attention_weights", mask, is_causal, scale)
+    return _attention_weights(query, key, mask, is_causal, scale, "attention_weights")
+
+
+def _attention_weights(query: Tensor, key: Tensor, mask, is_causal: bool, scale, op: str) -> Tensor:
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     out = query.data @ np.swapaxes(key.data, -1, -2)
+    mask = attention_mask(mask, out.shape, is_causal, op)
+    bias = mask.data if isinstance(mask, Tensor) else mask
     out *= scale
-    if mask is not None:
-        mask = _check_mask(mask, out.shape)
-        if mask.dtype == np.bool_:
-            np.copyto(out, -np.inf, where=~mask)
-        else:
-            out += mask
+    if bias is not None and bias.dtype == np.bool_:
+        np.copyto(out, -np.inf, where=~bias)
+    elif bias is not None:
+        out += bias
+    # softmax in place: the steps of activations.log_softmax_array, in the one scores buffer
     row_max = out.max(axis=-1, keepdims=True)
     row_max[~np.isfinite(row_max)] = 0  # a fully masked row: keep exp(-inf) = 0, not NaN
     out -= row_max
@@ -159,7 +270,7 @@ def attention_weights(query, key, mask=None) -> Tensor:
     total = out.sum(axis=-1, keepdims=True)
     total[total == 0] = 1  # fully masked rows stay all zero
     out /= total
-    def backward(grad):  # softmax: w * (g - sum(g w)); then d(s QK^T)/dQ = s K, d(s QK^T)/dK = s Q
+    def backward(grad):  # softmax: w * (g - sum(g w)); then d(s QK^T + B)/dQ = s K, /dK = s Q, /dB = 1
         grad_scores = grad * out
         np.subtract(grad, grad_scores.sum(axis=-1, keepdims=True), out=grad_scores)
         grad_scores *= out
@@ -167,31 +278,57 @@ def attention_weights(query, key, mask=None) -> Tensor:
         grad_key = np.swapaxes(grad_scores, -1, -2) @ query.data
         grad_query *= scale  # on the (L, d_k) results: cheaper than scaling the (Lq, Lk) scores
         grad_key *= scale
-        return grad_query, grad_key
-    return Tensor._from_op(out, (query, key), backward, "attention_weights")
+        return (grad_query, grad_key, grad_scores)[:len(parents)]  # the engine sums over B's broadcast axes
+    parents = (query, key, mask) if isinstance(mask, Tensor) else (query, key)
+    return Tensor._from_op(out, parents, backward, "attention_weights")
 
 
-def scaled_dot_product_attention(query, key, value, mask=None) -> tuple[Tensor, Tensor]:
-    """Attention :math:`\\mathrm{softmax}(Q K^\\top / \\sqrt{d_k}) V`; returns the output and the weights.
+def scaled_dot_product_attention(query, key, value, mask=None, dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None) -> tuple[Tensor, Tensor]:
+    """Attention :math:`\\mathrm{softmax}(s\\, Q K^\\top + \\mathrm{mask})\\, V`, returning the output and the weights.
+
+    The arguments mean what they mean in ``torch.nn.functional.scaled_dot_product_attention``
+    (whose ``attn_mask`` is ``mask`` here); unlike it, the weights are returned too.
 
     Parameters
     ----------
     query, key, value : Tensor or array_like
         Leading (batch, head) axes broadcast against each other.
     mask : bool or float array or Tensor, optional
-        Must broadcast to (..., Lq, Lk). **Boolean: True = may attend** (as in
-        ``torch.nn.functional.scaled_dot_product_attention``; ``torch.nn.MultiheadAttention``'s
-        boolean mask is the negation). Float: added to the scores (0 keeps, ``-inf`` blocks); a
-        float mask of only 0s and 1s is rejected, since it almost always means a boolean mask
-        was intended. Integer masks raise TypeError. A query whose keys are all masked (all False,
-        or all ``-inf``) gets zero weights and a zero output.
+        Must broadcast to (..., Lq, Lk); the rules are those of :func:`attention_mask`.
+        **Boolean: True = may attend** (``torch.nn.MultiheadAttention``'s boolean mask is the
+        negation). Float: added to the scores (0 keeps, ``-inf`` blocks); a float Tensor that
+        requires grad (a learned attention bias) receives its gradient. A float mask of only 0s
+        and 1s is rejected, since it almost always means a boolean mask was intended. Integer
+        masks raise TypeError. A query whose keys are all masked (all False, or all ``-inf``)
+        gets zero weights and a zero output (PyTorch gives NaN there).
+    dropout_p : float, default 0.0
+        Probability of zeroing each attention weight before the product with V (the rest scaled
+        by 1/(1 - p)), drawn from tinytorch's one generator. Applied whenever it is above 0, as in
+        PyTorch: modules pass 0 in eval mode.
+    is_causal : bool, default False
+        Let query i attend to keys 0..i only (:func:`causal_mask`, aligned at the top left when
+        Lq != Lk). Giving a mask as well raises ValueError, as in PyTorch; combine the two with
+        :func:`attention_mask` instead.
+    scale : float, optional
+        The factor s multiplying :math:`Q K^\\top` (any number, as in PyTorch); default
+        :math:`1 / \\sqrt{d_k}`.
 
     Returns
     -------
     output : Tensor
         (..., Lq, d_v).
     weights : Tensor
-        (..., Lq, Lk), each row summing to 1 (or 0 when fully masked). Differentiable.
+        (..., Lq, Lk), the softmax before dropout, each row summing to 1 (or 0 when fully
+        masked). Differentiable.
+
+    Raises
+    ------
+    ValueError
+        For shapes that do not fit, a mask together with ``is_causal``, ``dropout_p`` outside
+        [0, 1], or a bad mask (see :func:`attention_mask`).
+    TypeError
+        For an integer mask, or an ``is_causal`` or ``scale`` of the wrong type.
 
     Shape
     -----
@@ -208,11 +345,14 @@ def scaled_dot_product_attention(query, key, value, mask=None) -> tuple[Tensor, 
     ((1, 3, 4), (1, 3, 3))
     >>> weights.data[0, 0]   # the first query sees only itself
     array([1., 0., 0.], dtype=float32)
+    >>> bool((scaled_dot_product_attention(x, x, x, is_causal=True)[1].data == weights.data).all())
+    True
     """
-    query, key, value = (t if isinstance(t, Tensor) else Tensor(t) for t in (query, key, value))
+    query, key, value = _as_tensor(query), _as_tensor(key), _as_tensor(value)
     _check_qkv(query, key, value)
-    weights = attention_weights(query, key, mask)
-    return weights @ value, weights
+    _check_options("scaled_dot_product_attention", mask, is_causal, scale, dropout_p)
+    weights = _attention_weights(query, key, mask, is_causal, scale, "scaled_dot_product_attention")
+    return _dropout(weights, dropout_p) @ value, weights
 
 
 # ---------------------------------------------------------------- modules
@@ -236,6 +376,8 @@ class SelfAttention(Module):
     Shape
     -----
     Input (N, L, d_model) = batch, tokens, features (or (L, d_model)); output the same.
+    ``forward(x, mask=None, is_causal=False)`` takes a mask or the causal rule as
+    :func:`scaled_dot_product_attention` does.
 
     Attributes
     ----------
@@ -263,9 +405,11 @@ class SelfAttention(Module):
         self.q_proj, self.k_proj, self.v_proj = (Linear(d_model, d_model) for _ in range(3))
         self.attention_weights = None
 
-    def forward(self, x: Tensor, mask=None) -> Tensor:
-        x = x if isinstance(x, Tensor) else Tensor(x)
-        output, weights = scaled_dot_product_attention(self.q_proj(x), self.k_proj(x), self.v_proj(x), mask)
+    def forward(self, x: Tensor, mask=None, is_causal: bool = False) -> Tensor:
+        x = _as_tensor(x)
+        output, weights = scaled_dot_product_attention(
+            self.q_proj(x), self.k_proj(x), self.v_proj(x), mask, is_causal=is_causal
+        )
         self.attention_weights = _detached(weights)
         return output
 
@@ -293,18 +437,25 @@ class MultiHeadAttention(Module):
     bias : bool, default True
         Biases in the four projections.
     dropout : float, default 0.0
-        Dropout on the attention weights during training.
+        Dropout on the attention weights during training: passed to
+        :func:`scaled_dot_product_attention` as ``dropout_p`` (0 in eval mode), as PyTorch's
+        ``dropout`` argument.
 
     Shape
     -----
-    query (N, Lq, E), key (N, Lk, E), value (N, Lk, E); output (N, Lq, E), where N is the batch,
-    Lq the number of queries, Lk of keys and E = ``embed_dim``. A mask broadcasts to
-    (N, H, Lq, Lk) with H = ``num_heads``: (Lq, Lk) for a causal mask, (N, 1, 1, Lk) for padding.
+    ``forward(query, key=None, value=None, mask=None, is_causal=False)``: query (N, Lq, E), key
+    (N, Lk, E), value (N, Lk, E); output (N, Lq, E), where N is the batch, Lq the number of
+    queries, Lk of keys and E = ``embed_dim``; key and value default to the query
+    (self-attention). A mask broadcasts to (N, H, Lq, Lk) with H = ``num_heads``: (Lq, Lk) for a
+    causal mask, (N, 1, 1, Lk) for padding; ``is_causal=True`` applies the causal rule instead
+    (see :func:`scaled_dot_product_attention`).
 
     Attributes
     ----------
     q_proj, k_proj, v_proj, out_proj : Linear
         (E, E) projections, weights stored (in, out).
+    dropout : float
+        The dropout probability on the attention weights.
     attention_weights : Tensor or None
         Per-head weights of the last forward call, (N, H, Lq, Lk), detached (before dropout).
 
@@ -318,6 +469,8 @@ class MultiHeadAttention(Module):
     >>> x = tt.Tensor(np.ones((3, 5, 8)))
     >>> mha(x, mask=causal_mask(5)).shape
     (3, 5, 8)
+    >>> bool((mha(x, is_causal=True).data == mha(x, mask=causal_mask(5)).data).all())
+    True
     >>> mha.attention_weights.shape
     (3, 2, 5, 5)
     >>> mha(x, tt.Tensor(np.ones((3, 7, 8)))).shape   # cross-attention to 7 keys
@@ -330,22 +483,33 @@ class MultiHeadAttention(Module):
             raise ValueError(
                 f"MultiHeadAttention: embed_dim={embed_dim} must be divisible by num_heads={num_heads}"
             )
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"MultiHeadAttention: dropout must be in [0, 1], got {dropout}")
         self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
         self.q_proj, self.k_proj, self.v_proj, self.out_proj = (Linear(embed_dim, embed_dim, bias) for _ in range(4))
-        self.dropout = Dropout(dropout)
+        self.dropout = dropout
         self.attention_weights = None
 
-    def _project_and_split(self, projection: Linear, x: Tensor) -> Tensor:
-        batch, length, _ = x.shape
-        # (N, L, E) -> (N*L, E): one 2-D matrix product instead of N smaller ones
-        x = projection(x.reshape(batch * length, self.embed_dim))
-        # (N*L, E) -> (N, L, H, head_dim) -> (N, H, L, head_dim)
-        return x.reshape(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
+    def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None, mask=None,
+                is_causal: bool = False) -> Tensor:
+        # 1. check and project (self-attention when key and value are not given): (N, L, E) each
+        query, key, value = self._check(query, key, value, mask)
+        batch, length = query.shape[:2]
+        q, k, v = (self._project(p, x) for p, x in ((self.q_proj, query), (self.k_proj, key), (self.v_proj, value)))
+        # 2. split heads: (N, L, E) -> (N, L, h, d) -> (N, h, L, d)
+        q, k, v = self._split_heads(q), self._split_heads(k), self._split_heads(v)
+        # 3. attend, every head at once: (N, h, Lq, d), weights (N, h, Lq, Lk)
+        dropout_p = self.dropout if self.training else 0.0
+        heads, weights = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal)
+        self.attention_weights = _detached(weights)
+        # 4. merge heads and project: (N, h, Lq, d) -> (N, Lq, h, d) -> (N, Lq, E)
+        merged = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)
+        return self._project(self.out_proj, merged)
 
-    def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None, mask=None) -> Tensor:
+    def _check(self, query, key, value, mask) -> tuple[Tensor, Tensor, Tensor]:
         key = query if key is None else key
         value = key if value is None else value
-        query, key, value = (t if isinstance(t, Tensor) else Tensor(t) for t in (query, key, value))
+        query, key, value = _as_tensor(query), _as_tensor(key), _as_tensor(value)
         for name, t in (("query", query), ("key", key), ("value", value)):
             if t.ndim != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
@@ -356,41 +520,29 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: query {query.shape}, key {key.shape} and value {value.shape} need one "
                 "batch size, and key and value one length"
             )
-        if mask is not None and np.ndim(mask.data if isinstance(mask, Tensor) else mask) == 3:
-            # (N, Lq, Lk) would line up N with the heads axis of (N, H, Lq, Lk): refuse to guess
+        mask_shape = np.shape(mask.data if isinstance(mask, Tensor) else mask)
+        if mask is not None and len(mask_shape) == 3:
+            # (N, Lq, Lk) would line up N with the heads axis of (N, h, Lq, Lk): refuse to guess
             raise ValueError(
-                f"MultiHeadAttention: a 3-D mask of shape {np.shape(mask)} is ambiguous; give (Lq, Lk) or "
+                f"MultiHeadAttention: a 3-D mask of shape {mask_shape} is ambiguous; give (Lq, Lk) or "
                 "(N, 1, Lq, Lk) (add the heads axis with mask[:, None])"
             )
-        q = self._project_and_split(self.q_proj, query)
-        k = self._project_and_split(self.k_proj, key)
-        v = self._project_and_split(self.v_proj, value)
-        weights = attention_weights(q, k, mask)  # (N, H, Lq, Lk)
-        self.attention_weights = _detached(weights)
-        heads = self.dropout(weights) @ v  # (N, H, Lq, head_dim)
-        batch, length = query.shape[:2]
-        # (N, H, Lq, head_dim) -> (N, Lq, H, head_dim) -> (N*Lq, E)
-        merged = heads.transpose(1, 2).reshape(batch * length, self.embed_dim)
-        return self.out_proj(merged).reshape(batch, length, self.embed_dim)
+        return query, key, value
+
+    def _project(self, projection: Linear, x: Tensor) -> Tensor:
+        batch, length, _ = x.shape
+        # (N, L, E) -> (N*L, E) -> (N, L, E): one 2-D matrix product instead of N smaller ones
+        return projection(x.reshape(batch * length, self.embed_dim)).reshape(batch, length, self.embed_dim)
+
+    def _split_heads(self, x: Tensor) -> Tensor:
+        batch, length, _ = x.shape
+        return x.reshape(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
 
     def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout.p}"
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
 
 
-_TRANSFORMER_NAMES = ("sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock")
-
-
-def __getattr__(name):
-    # transformer.py builds on this module, so its names are fetched on first use (PEP 562) rather
-    # than imported here, which would be circular.
-    if name in _TRANSFORMER_NAMES:
-        from . import transformer
-
-        return getattr(transformer, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = [  # noqa: F822 (the transformer names come from __getattr__)
-    "scaled_dot_product_attention", "attention_weights", "causal_mask", "padding_mask", "SelfAttention",
-    "MultiHeadAttention", "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",
+__all__ = [
+    "scaled_dot_product_attention", "attention_weights", "attention_mask", "causal_mask", "padding_mask",
+    "SelfAttention", "MultiHeadAttention",
 ]

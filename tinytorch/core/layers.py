@@ -277,17 +277,58 @@ class Dropout(Module):
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0:
-            return x
-        keep = default_rng().random(x.shape) >= self.p
-        scale = 0.0 if self.p == 1 else 1 / (1 - self.p)
-        return x * Tensor((keep * scale).astype(x.dtype))
+        return dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
 
 
-def embedding(ids, weight: Tensor) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each entry with probability ``p`` and scale the rest by 1/(1-p), when ``training``.
+
+    The function behind :class:`Dropout` and the ``dropout_p`` of
+    :func:`~tinytorch.core.attention.scaled_dot_product_attention`, as ``torch.nn.functional.dropout``.
+    The mask comes from tinytorch's one generator (:func:`tinytorch.manual_seed`).
+
+    Parameters
+    ----------
+    x : Tensor
+        Any shape.
+    p : float, default 0.5
+        Probability of zeroing an entry, in [0, 1].
+    training : bool, default True
+        When False (or ``p == 0``), ``x`` is returned unchanged.
+
+    Returns
+    -------
+    Tensor
+        Of ``x``'s shape; gradients flow through the kept entries, scaled alike.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> from tinytorch.core.layers import dropout
+    >>> _ = tt.manual_seed(0)
+    >>> dropout(tt.Tensor([1.0, 1.0, 1.0, 1.0]), p=0.5)   # kept entries are doubled
+    Tensor([2., 0., 0., 0.])
+    >>> dropout(tt.Tensor([1.0, 1.0]), p=0.5, training=False)
+    Tensor([1., 1.])
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    keep = default_rng().random(x.shape) >= p
+    scale = 0.0 if p == 1 else 1 / (1 - p)
+    return x * Tensor(keep * scale, dtype=x.dtype)  # dtype given: float64 stays float64
+
+
+def embedding(ids, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` picked by integer ``ids``; the gradient adds up over repeated ids.
 
     The function behind :class:`Embedding`: a differentiable table lookup.
@@ -298,6 +339,9 @@ def embedding(ids, weight: Tensor) -> Tensor:
         Row indices in ``[0, num_embeddings)``, any shape.
     weight : Tensor
         The table, one row per id.
+    padding_idx : int, optional
+        A row that receives no gradient (as ``torch.nn.functional.embedding``): the padding token's
+        vector stays where it is. Negative values count from the end.
 
     Returns
     -------
@@ -337,15 +381,38 @@ def embedding(ids, weight: Tensor) -> Tensor:
     if ids.size and (ids.min() < 0 or ids.max() >= weight.shape[0]):
         bad = ids.min() if ids.min() < 0 else ids.max()
         raise IndexError(f"embedding: id {bad} is out of range for {weight.shape[0]} embeddings")
+    padding_idx = _padding_index("embedding", padding_idx, weight.shape[0])
     def backward(grad):
         full = np.zeros_like(weight.data)
         np.add.at(full, ids.reshape(-1), grad.reshape(-1, weight.shape[1]))
+        if padding_idx is not None:
+            full[padding_idx] = 0  # the padding row is not trained
         return (full,)
     return Tensor._from_op(weight.data[ids], (weight,), backward, "embedding")
 
 
+def _padding_index(op: str, padding_idx, num_embeddings: int) -> int | None:
+    """``padding_idx`` as a row in [0, num_embeddings), or None; negative counts from the end, as PyTorch."""
+    if padding_idx is None:
+        return None
+    if not isinstance(padding_idx, (int, np.integer)) or not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f"{op}: padding_idx must be an integer in [{-num_embeddings}, {num_embeddings}) "
+                         f"for {num_embeddings} embeddings, got {padding_idx!r}")
+    return int(padding_idx) % num_embeddings
+
+
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``.
+
+    Parameters
+    ----------
+    num_embeddings : int
+        Number of rows V (the vocabulary size).
+    embedding_dim : int
+        Size D of each vector.
+    padding_idx : int, optional
+        As in ``torch.nn.Embedding``: this row starts at zero and gets no gradient, so the padding
+        token's vector stays zero during training. Negative values count from the end.
 
     Shape
     -----
@@ -354,7 +421,7 @@ class Embedding(Module):
     Attributes
     ----------
     weight : Parameter
-        (num_embeddings, embedding_dim), drawn from N(0, 1) as in PyTorch.
+        (num_embeddings, embedding_dim), drawn from N(0, 1) as in PyTorch (the padding row zero).
 
     Examples
     --------
@@ -362,18 +429,29 @@ class Embedding(Module):
     >>> table = tt.Embedding(10, 4)
     >>> table([[1, 2, 3]]).shape
     (1, 3, 4)
+    >>> padded = tt.Embedding(3, 2, padding_idx=0)
+    >>> padded([0, 2, 0]).sum().backward()
+    >>> padded.weight.grad                    # id 0 is padding: no gradient
+    array([[0., 0.],
+           [0., 0.],
+           [1., 1.]], dtype=float32)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.weight = Parameter(default_rng().normal(size=(num_embeddings, embedding_dim)).astype(np.float32))
+        self.padding_idx = _padding_index("Embedding", padding_idx, num_embeddings)
+        weight = default_rng().normal(size=(num_embeddings, embedding_dim)).astype(np.float32)
+        if self.padding_idx is not None:
+            weight[self.padding_idx] = 0
+        self.weight = Parameter(weight)
 
     def forward(self, ids) -> Tensor:
-        return embedding(ids, self.weight)
+        return embedding(ids, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
 
 
 class LayerNorm(Module):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid
+from .activations import log_softmax_array, sigmoid
 from .layers import Module
 from .tensor import Tensor
 
@@ -65,8 +65,10 @@ def binary_cross_entropy(probabilities: Tensor, target, reduction: str = "mean")
         raise ValueError("binary_cross_entropy: probabilities must lie in [0, 1]; for logits use binary_cross_entropy_with_logits")
     with np.errstate(divide="ignore"):
         losses = -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
-    def backward(grad):  # (p - t) / (p (1 - p)), the denominator kept away from 0 as PyTorch does
-        return grad * (p - t) / np.maximum(p * (1 - p), 1e-12), None
+    def backward(grad):  # d/dp: (p - t) / (p (1 - p)), the denominator kept away from 0 as PyTorch does;
+        with np.errstate(divide="ignore"):  # d/dt: log(1 - p) - log p, each clamped as in the forward
+            grad_target = grad * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100))
+        return grad * (p - t) / np.maximum(p * (1 - p), 1e-12), grad_target
     return _reduce("binary_cross_entropy", Tensor._from_op(losses, (probabilities, target), backward, "bce"), reduction)
 
 
@@ -83,47 +85,104 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     _same_shape("binary_cross_entropy_with_logits", logits, target)
     x, t = logits.data, target.data
     losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
-    def backward(grad):  # sigmoid(x) - t
-        return grad * (sigmoid(Tensor(x)).data - t), None
+    def backward(grad):  # d/dx: sigmoid(x) - t; d/dt: -x (targets may require grad, as in PyTorch)
+        return grad * (sigmoid(Tensor(x, dtype=x.dtype)).data - t), -grad * x
     return _reduce("binary_cross_entropy_with_logits", Tensor._from_op(losses, (logits, target), backward, "bce_logits"), reduction)
 
 
-def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy with integer class targets.
+def cross_entropy(logits: Tensor, targets, reduction: str = "mean", ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy with integer class targets, as ``torch.nn.functional.cross_entropy``.
+
+    With :math:`\\log p = \\mathrm{log\\_softmax}(x)` over C classes and smoothing :math:`\\varepsilon`,
+    the loss at a position with target y is (PyTorch's formula)
+
+    .. math:: \\ell = (1 - \\varepsilon)\\,(-\\log p_y) + \\frac{\\varepsilon}{C} \\sum_{c=1}^{C} (-\\log p_c).
+
+    Positions whose target is ``ignore_index`` (padding) add 0 and do not count: the mean divides
+    by the number of other positions (NaN when every position is ignored, as in PyTorch). One fused
+    primitive: log-softmax (:func:`~tinytorch.core.activations.log_softmax_array`), pick, reduce;
+    the gradient is ``softmax - ((1 - eps) onehot + eps / C)`` at counted positions.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Unnormalised scores, classes on the **last** axis (PyTorch puts them on axis 1: move them
+        with ``logits.transpose(1, -1)`` or similar when porting (N, C, L) logits).
+    targets : array_like of int or Tensor
+        Class indices in [0, C), or ``ignore_index``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Mean over counted positions, sum, or the per-position losses (0 where ignored).
+    ignore_index : int, default -100
+        Target value that marks a position to skip.
+    label_smoothing : float, default 0.0
+        :math:`\\varepsilon` in [0, 1]: mix the one-hot target with the uniform distribution.
+
+    Returns
+    -------
+    Tensor
+        A scalar, or (...) with "none".
+
+    Raises
+    ------
+    TypeError
+        If the targets are not integers (class probabilities are not supported).
+    ValueError
+        For mismatched shapes, a target out of range, or ``label_smoothing`` outside [0, 1].
 
     Shape
     -----
-    logits (..., C) with classes on the last axis; targets: integers in [0, C) of shape
-    ``logits.shape[:-1]``. The mean is over all target positions.
+    logits (..., C) with C classes on the last axis; targets: integers of shape
+    ``logits.shape[:-1]``.
 
     Examples
     --------
     >>> from tinytorch import Tensor, cross_entropy
-    >>> cross_entropy(Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), [0, 2])
+    >>> logits = Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    >>> cross_entropy(logits, [0, 2])
     Tensor(0.6691)
+    >>> cross_entropy(logits, [0, -100])      # the second position is padding: -log p_0 of row 0
+    Tensor(0.2395)
+    >>> cross_entropy(logits, [0, 2], reduction="none", label_smoothing=0.3)   # row 2 is uniform
+    Tensor([0.6395, 1.0986])
     """
     targets = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
     if targets.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {targets.dtype}")
+        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {targets.dtype} "
+                        "(class probabilities are not supported)")
     if logits.ndim == 0 or targets.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: logits of shape {logits.shape} need targets of shape {logits.shape[:-1]}, got {targets.shape}")
     classes = logits.shape[-1]
+    counted = targets != ignore_index
+    every = bool(counted.all())  # no ignored position: skip the masking below
+    if not every:
+        targets = np.where(counted, targets, 0)  # any valid index; those positions are zeroed below
     if targets.size and (targets.min() < 0 or targets.max() >= classes):
         bad = targets.min() if targets.min() < 0 else targets.max()
-        raise ValueError(f"cross_entropy: target {bad} is out of range for {classes} classes")
+        raise ValueError(f"cross_entropy: target {bad} is out of range for {classes} classes "
+                         f"(ignore_index={ignore_index})")
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    # one fused primitive: log-softmax, pick, reduce; gradient (softmax - onehot) * grad
-    shifted = logits.data - logits.data.max(axis=-1, keepdims=True)
-    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_probabilities = log_softmax_array(logits.data)
     index = targets[..., None]
     losses = -np.take_along_axis(log_probabilities, index, axis=-1)[..., 0]
-    scale = 1 / max(losses.size, 1) if reduction == "mean" else 1
+    if label_smoothing:
+        losses = (1 - label_smoothing) * losses - label_smoothing * log_probabilities.mean(axis=-1)
+    if not every:
+        losses *= counted
+    count = losses.size if every else int(counted.sum())
+    scale = (1 / count if count else float("nan")) if reduction == "mean" else 1.0  # all ignored: 0/0, as PyTorch
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=losses.dtype)
-    def backward(grad):
+    def backward(grad):  # softmax - ((1 - eps) onehot + eps / C), zero at ignored positions
         grad_logits = np.exp(log_probabilities)
-        np.put_along_axis(grad_logits, index, np.take_along_axis(grad_logits, index, axis=-1) - 1, axis=-1)
-        grad_logits *= (grad[..., None] if reduction == "none" else grad) * scale
+        if label_smoothing:
+            grad_logits -= label_smoothing / classes
+        np.put_along_axis(grad_logits, index, np.take_along_axis(grad_logits, index, axis=-1)
+                          - (1 - label_smoothing), axis=-1)
+        weight = grad[..., None] if reduction == "none" else grad * scale
+        grad_logits *= weight if every else weight * counted[..., None]
         return (grad_logits,)
     return Tensor._from_op(out, (logits,), backward, "cross_entropy")
 
@@ -263,12 +322,17 @@ class CrossEntropyLoss(_Loss):
     Parameters
     ----------
     reduction : {"mean", "sum", "none"}, default "mean"
-        How the per-position losses are combined: their mean, their sum, or no reduction.
+        How the per-position losses are combined: their mean over counted positions, their sum,
+        or no reduction.
+    ignore_index : int, default -100
+        Target value of positions that add nothing (padding).
+    label_smoothing : float, default 0.0
+        Weight in [0, 1] of the uniform distribution mixed into the targets.
 
     Shape
     -----
-    logits (..., C) with C classes on the last axis; targets of shape (...), integers in [0, C);
-    output a scalar, or (...) with "none".
+    logits (..., C) with C classes on the last axis; targets of shape (...), integers in [0, C)
+    or ``ignore_index``; output a scalar, or (...) with "none".
 
     Examples
     --------
@@ -278,7 +342,17 @@ class CrossEntropyLoss(_Loss):
     Tensor(0.6691)
     >>> tt.CrossEntropyLoss(reduction="none")(logits, [0, 2])     # uniform row: log 3
     Tensor([0.2395, 1.0986])
+    >>> tt.CrossEntropyLoss(ignore_index=0)(logits, [0, 2])       # only the second row counts
+    Tensor(1.0986)
     """
 
+    def __init__(self, reduction: str = "mean", ignore_index: int = -100, label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
     def forward(self, logits, targets):
-        return cross_entropy(logits, targets, self.reduction)
+        return cross_entropy(logits, targets, self.reduction, self.ignore_index, self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        return (f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, "
+                f"label_smoothing={self.label_smoothing}")

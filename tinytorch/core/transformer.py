@@ -1,13 +1,14 @@
 """Positional encodings and the (pre-norm) transformer block, built from :mod:`tinytorch.core.attention`.
 
-These names are also available from :mod:`tinytorch.core.attention`.
+This module imports the attention module's public names only; the attention module does not import
+this one (these names are also available as ``tinytorch.PositionalEncoding`` and so on).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .activations import GELU
-from .attention import MultiHeadAttention, _check_mask, causal_mask
+from .attention import MultiHeadAttention, attention_mask
 from .dense import Sequential
 from .layers import Dropout, LayerNorm, Linear, Module
 from .tensor import Tensor
@@ -32,7 +33,7 @@ def sinusoidal_positional_encoding(max_len: int, d_model: int) -> Tensor:
 
     Examples
     --------
-    >>> from tinytorch.core.attention import sinusoidal_positional_encoding
+    >>> from tinytorch.core.transformer import sinusoidal_positional_encoding
     >>> pe = sinusoidal_positional_encoding(50, 8)
     >>> pe.shape
     (50, 8)
@@ -75,7 +76,7 @@ class PositionalEncoding(Module):
     --------
     >>> import numpy as np
     >>> import tinytorch as tt
-    >>> from tinytorch.core.attention import PositionalEncoding
+    >>> from tinytorch.core.transformer import PositionalEncoding
     >>> add_positions = PositionalEncoding(d_model=4, max_len=10)
     >>> add_positions(tt.Tensor(np.zeros((2, 3, 4)))).data[0, 1].round(4)
     array([0.8415, 0.5403, 0.01  , 1.    ], dtype=float32)
@@ -121,11 +122,14 @@ class TransformerBlock(Module):
     dropout : float, default 0.0
         Dropout on the attention weights and on each branch before it is added.
     causal : bool, default False
-        Let each position attend only to itself and earlier ones (a decoder / language model).
+        Let each position attend only to itself and earlier ones (a decoder / language model):
+        ``is_causal=True`` in :func:`~tinytorch.core.attention.scaled_dot_product_attention`, or
+        folded into a given mask by :func:`~tinytorch.core.attention.attention_mask`.
 
     Shape
     -----
-    Input (N, L, E) = batch, tokens, embedding; output the same.
+    Input (N, L, E) = batch, tokens, embedding; output the same. ``forward(x, mask=None)``
+    takes a mask as :class:`~tinytorch.core.attention.MultiHeadAttention` does.
 
     Attributes
     ----------
@@ -140,7 +144,7 @@ class TransformerBlock(Module):
     --------
     >>> import numpy as np
     >>> import tinytorch as tt
-    >>> from tinytorch.core.attention import TransformerBlock
+    >>> from tinytorch.core.transformer import TransformerBlock
     >>> _ = tt.manual_seed(0)
     >>> block = TransformerBlock(embed_dim=8, num_heads=2, ff_dim=32, causal=True)
     >>> block(tt.Tensor(np.ones((3, 5, 8)))).shape
@@ -163,21 +167,12 @@ class TransformerBlock(Module):
         return self.attn.attention_weights
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
-        if self.causal:
-            mask = _and_causal(mask, (x.shape[0], self.attn.num_heads, x.shape[-2], x.shape[-2]))
-        x = x + self.dropout(self.attn(self.ln1(x), mask=mask))
+        is_causal = self.causal
+        if self.causal and mask is not None:  # one mask for attention: the caller's and the causal rule
+            scores_shape = (x.shape[0], self.attn.num_heads, x.shape[-2], x.shape[-2])
+            mask, is_causal = attention_mask(mask, scores_shape, is_causal=True, op="TransformerBlock"), False
+        x = x + self.dropout(self.attn(self.ln1(x), mask=mask, is_causal=is_causal))
         return x + self.dropout(self.ff(self.ln2(x)))
 
     def extra_repr(self) -> str:
         return f"causal={self.causal}"
-
-
-def _and_causal(mask, scores_shape: tuple):
-    """Combine a user mask with the causal mask (boolean: both must allow; float: add -inf above)."""
-    causal = causal_mask(scores_shape[-1])
-    if mask is None:
-        return causal
-    mask = _check_mask(mask, scores_shape)  # reject bad masks before combining hides them
-    if mask.dtype == np.bool_:
-        return mask & causal
-    return mask + np.where(causal, 0.0, -np.inf).astype(mask.dtype)

@@ -11,6 +11,8 @@ import functools
 
 import numpy as np
 
+from ..core.attention import attention_mask
+
 # --- the one shared style ------------------------------------------------------------------
 #: matplotlib rc settings applied (as an rc context) by every plotting function.
 #: Opaque white backgrounds keep figures legible on the site's dark theme.
@@ -96,30 +98,20 @@ def check_labels(labels, n: int, op: str, name: str, what: str, shape) -> list[s
 
 
 def allowed_cells(mask, shape, op: str) -> np.ndarray | None:
-    """Boolean array of ``shape``: True where attention may go (the attention module's convention).
+    """Boolean array of ``shape``: True where attention may go.
 
-    Accepts a boolean mask (True = may attend) or an additive float mask (0 keeps; -inf
-    or a large negative number blocks), broadcastable to ``shape`` after dropping
-    leading length-1 axes (so a (1, 1, L, L) mask works for (L, L) weights).
+    The mask rules are :func:`tinytorch.core.attention.attention_mask`'s (boolean: True = may
+    attend; additive float: 0 keeps), checked by it; a float entry of -1e4 or below counts as
+    blocked. Leading length-1 axes beyond ``shape`` are dropped first, so a (1, 1, L, L) mask
+    works for (L, L) weights.
     """
     if mask is None:
         return None
     m = to_numpy(mask, op, "mask")
     while m.ndim > len(shape) and m.shape[0] == 1:
         m = m[0]
-    if m.dtype != bool:
-        if not np.issubdtype(m.dtype, np.floating):
-            raise TypeError(f"{op}: mask must be boolean (True = may attend) or an additive float "
-                            f"mask, got dtype {m.dtype}")
-        if np.all(np.isin(m, (0.0, 1.0))) and np.any(m == 1.0):
-            raise ValueError(f"{op}: a float mask of only 0s and 1s is ambiguous (additive masks "
-                             "use 0 and -inf); pass a boolean mask, True = may attend")
-        m = m > -1e4
-    try:
-        return np.broadcast_to(m, shape)
-    except ValueError:
-        raise ValueError(f"{op}: mask of shape {m.shape} does not broadcast to weights of "
-                         f"shape {tuple(shape)}") from None
+    m = attention_mask(m, tuple(shape), op=op)
+    return np.broadcast_to(m if m.dtype == bool else m > -1e4, shape)
 
 
 # --- small helpers -------------------------------------------------------------------------
