@@ -38,7 +38,6 @@ from tinytorch import viz
 from tinytorch.core.tensor import Tensor
 
 _ = tt.manual_seed(0)  # tinytorch's one global random generator
-rng = np.random.default_rng(0)
 
 # %% [markdown]
 # ## The data: four rows of a truth table
