@@ -2,6 +2,7 @@
 #
 #   make html     build the site into _build/html (executes examples, runs doctests)
 #   make test     run every test (unit, doctests, examples as scripts, site, browser)
+#   make torch    install PyTorch's CPU build (the site's comparison with it)
 #
 # Both create .venv on first use and install the pinned dependencies
 # (pyproject extras constrained by requirements/lock.txt).
@@ -13,8 +14,14 @@ STAMP    := $(VENV)/.installed
 BUILD    := _build
 SPHINXOPTS ?= -j auto
 PORT     ?= 8000
+# PyTorch is optional: "How we know it is right" and "Performance" compare with
+# it where it is installed. TORCH=auto (default): `make html` installs it once
+# per venv if pip can, and builds without it otherwise; TORCH=1: it must
+# install; TORCH=0: not installed by make (an installed one is still used).
+TORCH    ?= auto
+TORCH_REQUIREMENT := torch==2.13.0
 
-.PHONY: html doctest test serve bench clean lock help
+.PHONY: html doctest test serve bench clean lock help torch
 
 help:
 	@sed -n '3,5p' Makefile
@@ -29,11 +36,26 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	    -r requirements/lock.txt
 	@touch $@
 
+torch: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_REQUIREMENT)"
+
+# Tried once per venv (and again after a re-install of the lock file).
+$(VENV)/.torch-auto: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_REQUIREMENT)" \
+	    || echo "== PyTorch is not installable here: the site leaves its comparisons out"
+	@touch $@
+
+$(VENV)/.torch-1: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_REQUIREMENT)"
+	@touch $@
+
+TORCH_STAMP := $(if $(filter 0,$(TORCH)),,$(VENV)/.torch-$(TORCH))
+
 # HTML, then the doctest builder over the same doctrees (nothing is re-read or
 # re-executed), so a wrong docstring example fails `make html`. The doctests
 # re-run whenever the environment changed (any re-read page, any change to
 # tinytorch's source); a failed run leaves no stamp, so it is re-run next time.
-html: $(STAMP)
+html: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/sphinx-build -W --keep-going $(SPHINXOPTS) -b html -d $(BUILD)/doctrees . $(BUILD)/html
 	@$(MAKE) --no-print-directory $(BUILD)/doctest/passed
 

@@ -2,9 +2,13 @@
 
 The repository root is Sphinx's source folder: prose pages live in ``docs/``,
 the executed examples (jupytext ``py:percent`` scripts) in ``examples/``.
-Machinery beyond plain settings (execution cache key, kernel set-up, offline
-MathJax, gallery, notebook downloads, API stubs) is in
-``docs/_ext/tinytorch_site.py``.
+Machinery beyond plain settings lives in ``docs/_ext/``, one concern per file:
+``tinytorch_execution`` (cache key, kernel environment), ``tinytorch_kernel``
+(loaded into each kernel), ``tinytorch_streams`` (printed output in order),
+``tinytorch_api`` (re-exported names, API page context), ``tinytorch_outputs``
+(removed pages leave no output), ``tinytorch_mathjax`` (offline MathJax),
+``tinytorch_downloads`` (executed notebooks), ``tinytorch_gallery`` (the
+example gallery) and ``tinytorch_figures`` (figure alt text).
 """
 
 import os
@@ -14,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT / "docs" / "_ext")]  # tinytorch without install
 
-import tinytorch_site  # noqa: E402
+import tinytorch_execution  # noqa: E402
 
 project = "tinytorch"
 author = "The tinytorch authors"
@@ -37,7 +41,13 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
-    "tinytorch_site",
+    "tinytorch_execution",
+    "tinytorch_streams",
+    "tinytorch_api",
+    "tinytorch_outputs",
+    "tinytorch_mathjax",
+    "tinytorch_downloads",
+    "tinytorch_gallery",
     "tinytorch_figures",  # computed alt text of tinytorch.viz figures -> <img alt>
 ]
 
@@ -45,23 +55,38 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # -- Executing the examples -----------------------------------------------------
-# Each examples/*.py is read as a notebook and run in a kernel; a failing cell
-# stops the build with its traceback. The cache folder's name is a hash of
-# tinytorch/, the lock file and the kernel configuration, so outputs of an
-# older library are never shown. NB_EXECUTION_MODE=force re-runs everything.
-nb_custom_formats = {".py": ["jupytext.reads", {"fmt": "py:percent"}]}
+# Each examples/*.py is read as a notebook and run in a kernel. A failing cell
+# is a warning naming the page, with the cell and its traceback (-W fails the
+# build; myst-nb's raise_on_error would lose that log under -j). The cache
+# folder's name is a hash of tinytorch/, benchmarks/, the files under examples/
+# that are not pages, the lock file, torch's version and the kernel
+# configuration, so outputs of an older library or data are never shown.
+# NB_EXECUTION_MODE=force re-runs everything.
+# Pages are jupytext percent scripts; cells tagged with-torch / without-torch
+# are kept only where PyTorch is / is not installed (tinytorch_execution).
+nb_custom_formats = {".py": ["tinytorch_execution.read_page", {"fmt": "py:percent"}]}
 nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "cache")
-nb_execution_cache_path = str(tinytorch_site.execution_cache_dir(ROOT))
+nb_execution_cache_path = str(tinytorch_execution.execution_cache_dir(ROOT))
 nb_execution_timeout = 120  # seconds per cell
-nb_execution_raise_on_error = True
+nb_execution_raise_on_error = False
 nb_execution_show_tb = True
-nb_merge_streams = True
-os.environ.update(tinytorch_site.kernel_environment(ROOT))
+
+# -- What the executed cells show ---------------------------------------------------
+# Anything on stderr (a Python warning, a figure left undisplayed: see
+# docs/_ext/tinytorch_kernel.py) is an error naming page and cell; a cell that
+# means to show it sets `# %% mystnb={"output_stderr": "show"}`.
+nb_output_stderr = "error"
+# Streams are not merged across a figure: tinytorch_streams merges only adjacent
+# chunks and applies carriage returns, as a terminal shows them.
+nb_merge_streams = False
+nb_scroll_outputs = True  # long outputs scroll inside a bounded box (24em)
 
 # -- API reference ----------------------------------------------------------------
-# One page per public module of tinytorch, generated into docs/api/generated/.
-# To leave a module out, add its dotted name here.
-tinytorch_api_exclude = []
+# One page per public module of tinytorch (docs/api/index.md, autosummary
+# :recursive:, template docs/_templates/autosummary/module.rst), generated
+# into docs/api/generated/.
+autosummary_generate = True
+autosummary_ignore_module_all = True  # each object once, where it is defined
 autodoc_default_options = {"show-inheritance": True}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -69,7 +94,30 @@ autodoc_typehints_description_target = "documented"  # no lists of undocumented 
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
+napoleon_use_param = False  # types are prose ("Tensor of shape (N, C)"), not references
 napoleon_custom_sections = [("Shape", "params_style")]
+
+# -- Every reference resolves -----------------------------------------------------
+# nitpicky: a reference whose target is missing fails the build instead of
+# rendering as plain code. Re-exported names (tinytorch.Tensor) resolve through
+# tinytorch_api. Ignored, and why:
+nitpicky = True
+nitpick_ignore_regex = [
+    # Other libraries: the site is built offline, without intersphinx inventories.
+    (r"py:.*", r"(numpy|np|matplotlib|os|collections|typing|pathlib)(\..*)?"),
+    # Words of the NumPy docstring convention for types, not Python objects, and
+    # type descriptions in prose ("dict of str to list"): a name with a space
+    # is never an object.
+    (r"py:class", r"array|array_like|array-like|ndarray|sequence|iterable|"
+                  r"callable|number|scalar|dtype|.*\s.*"),
+    # Private names (a part starting with "_") have no page by design.
+    (r"py:.*", r"(.+\.)?_[^.]+(\..+)?"),
+]
+nitpick_ignore = [
+    # tinytorch.text's tokenizers inherit fit() from the private _Tokenizer, so
+    # it has no entry of its own; remove once the library documents it.
+    ("py:meth", "fit"),
+]
 
 # -- Doctests (make html runs the doctest builder on the same doctrees) -----------
 doctest_test_doctest_blocks = "default"

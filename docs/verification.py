@@ -26,9 +26,9 @@
 # - softmax and log-softmax at logits of $\pm 10^4$: finite, with rows that sum to 1,
 #   where the textbook formula gives NaN;
 # - attention with a fully masked row: zero weights, zero output, finite gradients;
-# - when PyTorch is installed: the same computations in PyTorch and in tinytorch, with
-#   outputs, gradients and optimizer steps agreeing to float64 precision. The site does
-#   not need PyTorch; without it, that section says so and is skipped.
+# - where PyTorch is installed: the same computations in PyTorch and in tinytorch,
+#   every output, every gradient (of each input and each parameter) and each
+#   optimizer step agreeing to float64 precision.
 
 # %%
 import importlib.util
@@ -39,7 +39,8 @@ import numpy as np
 import tinytorch as tt
 from tinytorch.core.attention import scaled_dot_product_attention
 from tinytorch.core.autograd import GradcheckError, gradcheck
-from tinytorch.verification import ATOL, RTOL, case_names, run_gradchecks
+from tinytorch.verification import (ATOL, RTOL, case_names,
+                                    run_gradchecks)
 from tinytorch.viz import Table
 
 _ = tt.manual_seed(0)
@@ -79,7 +80,7 @@ worst = max(results, key=lambda r: r.max_error)
 print(f"atol = {ATOL:g}, rtol = {RTOL:g}")
 print(f"{len(results)} cases, {len(results) - len(failed)} passed")
 print(f"largest absolute error: {worst.max_error:.1e} ({worst.name})")
-assert len(results) == len(case_names()) > 0, "every registered case ran"
+assert len(results) == len(case_names()) > 0, "every case ran"
 assert not failed, f"gradient checks failed: {failed}"
 assert worst.max_error < ATOL, f"{worst.name}: {worst.max_error:.2e}"
 
@@ -88,7 +89,8 @@ assert worst.max_error < ATOL, f"{worst.name}: {worst.max_error:.2e}"
 # finite differences agree to about six decimal places or better. Per category:
 
 # %%
-categories = list(dict.fromkeys(r.category for r in results))  # as registered
+# categories in the order they were registered
+categories = list(dict.fromkeys(r.category for r in results))
 counts = Counter(r.category for r in results)
 expected = {"op", "activation", "layer", "loss", "attention", "model"}
 assert expected <= set(categories), categories
@@ -113,7 +115,8 @@ Table(["category", "cases", "passed", "largest error"],
 
 # %%
 Table(["case", "category", "largest error", "passed"],
-      [[r.name, r.category, f"{r.max_error:.1e}", "yes" if r.passed else "NO"]
+      [[r.name, r.category, f"{r.max_error:.1e}",
+        "yes" if r.passed else "NO"]
        for c in categories for r in results if r.category == c])
 
 # %% [markdown]
@@ -130,7 +133,8 @@ def wrong_square(a):
 
 
 try:
-    gradcheck(wrong_square, [np.array([0.5, -1.0, 2.0])], atol=ATOL, rtol=RTOL)
+    gradcheck(wrong_square, [np.array([0.5, -1.0, 2.0])],
+              atol=ATOL, rtol=RTOL)
     caught = None
 except GradcheckError as error:
     caught = str(error)
@@ -155,7 +159,8 @@ logits = np.array([[1e4, 0.0, -1e4],
                    [1e4, 1e4, -1e4]])
 exact_log_softmax = np.array([[0, -1e4, -2e4],
                               [-np.log(3)] * 3,
-                              [-np.log(2), -np.log(2), -2e4 - np.log(2)]])
+                              [-np.log(2), -np.log(2),
+                               -2e4 - np.log(2)]])
 with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
 assert np.isnan(naive).any(), "the naive formula should overflow"
@@ -166,12 +171,13 @@ for dtype in (np.float32, np.float64):
     probabilities, log_probabilities = tt.softmax(z), tt.log_softmax(z)
     loss = tt.cross_entropy(z, np.array([1, 0, 2]))
     loss.backward()
-    found[np.dtype(dtype).name] = (probabilities.data, log_probabilities.data,
-                                   loss)
+    found[np.dtype(dtype).name] = (probabilities.data,
+                                   log_probabilities.data, loss)
     assert np.isfinite(probabilities.data).all(), dtype
-    assert np.allclose(probabilities.data.sum(axis=-1), 1, atol=1e-6), dtype
-    np.testing.assert_allclose(log_probabilities.data, exact_log_softmax,
-                               rtol=1e-6)
+    sums = probabilities.data.sum(axis=-1)
+    assert np.allclose(sums, 1, atol=1e-6), dtype
+    np.testing.assert_allclose(log_probabilities.data,
+                               exact_log_softmax, rtol=1e-6)
     assert np.isfinite(loss.item()) and np.isfinite(z.grad).all(), dtype
 
 probabilities, log_probabilities, loss = found["float32"]
@@ -202,9 +208,11 @@ def tensor(*shape):
 
 query, key, value = tensor(1, 3, 4), tensor(1, 5, 4), tensor(1, 5, 2)
 mask = np.array([[True, True, False, True, False],
-                 [False, False, False, False, False],  # query 1 sees nothing
+                 # query 1 sees nothing
+                 [False, False, False, False, False],
                  [True, False, True, True, True]])
-output, weights = scaled_dot_product_attention(query, key, value, mask=mask)
+output, weights = scaled_dot_product_attention(query, key, value,
+                                               mask=mask)
 upstream = tt.Tensor(rng.normal(size=output.shape), dtype=np.float64)
 (output * upstream).sum().backward()
 print("weights:\n", np.round(weights.data[0], 3))
@@ -213,59 +221,68 @@ print("gradient of the masked query:", query.grad[0, 1])
 assert np.all(weights.data[0, 1] == 0), "the masked row's weights"
 assert np.all(output.data[0, 1] == 0), "the masked row's output"
 assert np.all(weights.data[0][~mask] == 0), "a masked key got weight"
-assert np.allclose(weights.data[0, [0, 2]].sum(axis=-1), 1), "other rows"
-assert all(np.isfinite(t.grad).all() for t in (query, key, value)), "NaN"
+other_rows = weights.data[0, [0, 2]].sum(axis=-1)
+assert np.allclose(other_rows, 1), "the other rows sum to 1"
+assert all(np.isfinite(t.grad).all()
+           for t in (query, key, value)), "a gradient is not finite"
 assert np.all(query.grad[0, 1] == 0), "a query that sees nothing"
 
 # %% [markdown]
-# The masked row is all zeros in the weights and in the output, the masked keys get
-# exactly zero weight, the other rows still sum to 1, every gradient is finite, and the
-# query that sees nothing gets a zero gradient. The gradient checks above include this
-# case too ("fully masked row").
-#
+# The masked row is all zeros in the weights and in the output, the masked
+# keys get exactly zero weight, the other rows still sum to 1, every
+# gradient is finite, and the query that sees nothing gets a zero
+# gradient. The gradient checks above include this case too ("fully masked
+# row").
+
+# %% [markdown] tags=["without-torch"]
 # ## Agreement with PyTorch
 #
-# Finite differences check that each backward pass matches its own forward pass. They
-# cannot tell whether the forward pass computes what its name promises. For that we
-# run the same inputs and weights through PyTorch, when it is installed, in float64.
-# tinytorch's conventions differ in two places, which the comparison translates:
+# PyTorch was not installed where this site was built, so the comparison
+# with it is left out (`make html` installs it where it can).
+
+# %% [markdown] tags=["with-torch"]
+# ## Agreement with PyTorch
 #
-# - {py:class}`~tinytorch.core.layers.Linear` stores its weight as (in, out) and
-#   computes $xW + b$; PyTorch stores (out, in) and computes $xW^\top + b$, so we copy
-#   the transpose. {py:class}`~tinytorch.core.attention.MultiHeadAttention` likewise
-#   holds three projections where PyTorch packs their transposes into one matrix.
-# - A boolean attention mask is True where attending is *allowed* in tinytorch (as in
-#   PyTorch's `scaled_dot_product_attention`), but True where it is *blocked* in
-#   `torch.nn.MultiheadAttention`, so we pass the negation.
+# Finite differences check that each backward pass matches its own forward
+# pass. They cannot tell whether the forward pass computes what its name
+# promises. For that we run the same inputs and weights through PyTorch, in
+# float64, and compare the outputs and **every** gradient: of each input
+# and of each parameter of each module (for Adam, the parameters after each
+# of five steps). tinytorch's conventions differ in two places, which the
+# comparison translates:
+#
+# - {py:class}`~tinytorch.core.layers.Linear` stores its weight as
+#   (in, out) and computes $xW + b$; PyTorch stores (out, in) and computes
+#   $xW^\top + b$, so we copy the transpose.
+#   {py:class}`~tinytorch.core.attention.MultiHeadAttention` likewise holds
+#   four projections where PyTorch packs the transposes of the first three
+#   into one matrix.
+# - A boolean attention mask is True where attending is *allowed* in
+#   tinytorch (as in PyTorch's `scaled_dot_product_attention`), but True
+#   where it is *blocked* in `torch.nn.MultiheadAttention`, so we pass the
+#   negation.
 
-# %%
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
-HAVE_SPATIAL = importlib.util.find_spec("tinytorch.core.spatial") is not None
-if HAVE_TORCH:
-    import torch
-    print(f"PyTorch {torch.__version__} is installed: comparing.")
-else:
-    print("PyTorch is not installed where this page was built, so the\n"
-          "comparison below is skipped; the checks above do not need it.\n"
-          "To run it: pip install torch, then python docs/verification.py")
+# %% tags=["with-torch", "remove-cell"]
+# Run as a plain script without PyTorch, the page ends here.
+if importlib.util.find_spec("torch") is None:
+    raise SystemExit(0)
 
-# %% [markdown]
-# Each comparison reports the largest absolute difference in the outputs and in the
-# gradients (of the inputs and, for layers, of the parameters; for Adam, in the
-# parameters after each of five steps).
+# %% tags=["with-torch"]
+import torch
 
-# %%
-TOLERANCE = 1e-9  # float64: the same arithmetic, in a different order
+TOLERANCE = 1e-9  # float64: the same arithmetic, in another order
 
 
 def largest(pairs):
+    """Largest absolute difference over (tinytorch, torch) pairs."""
     return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
                for a, b in pairs)
 
 
 def both(*arrays):
-    """float64 tinytorch tensors and torch tensors of the same arrays."""
-    ours = [tt.Tensor(a, requires_grad=True, dtype=np.float64) for a in arrays]
+    """float64 tinytorch tensors and torch tensors of the arrays."""
+    ours = [tt.Tensor(a, requires_grad=True, dtype=np.float64)
+            for a in arrays]
     return ours, [torch.tensor(a, requires_grad=True) for a in arrays]
 
 
@@ -275,6 +292,19 @@ def backward_both(out, t_out):
     t_out.backward(torch.tensor(upstream))
 
 
+def every_parameter(ours, theirs, pairs):
+    """The pairs, after checking they cover both modules' parameters."""
+    mine = {id(p) for p in ours.parameters()}
+    assert mine == {id(p) for p, _ in pairs}, "a parameter is left out"
+    assert len(pairs) == len(mine) == len(list(theirs.parameters()))
+    return [(p.grad, grad) for p, grad in pairs]
+
+
+# %% [markdown] tags=["with-torch"]
+# One function per computation; each returns the largest difference of
+# the outputs and of the gradients, and how many gradients it compared.
+
+# %% tags=["with-torch"]
 def compare_linear():
     layer = tt.Linear(4, 3).astype(np.float64)
     reference = torch.nn.Linear(4, 3).double()
@@ -284,17 +314,18 @@ def compare_linear():
     (x,), (tx,) = both(rng.normal(size=(5, 4)))
     out, t_out = layer(x), reference(tx)
     backward_both(out, t_out)
-    return (largest([(out.data, t_out.detach())]),
-            largest([(x.grad, tx.grad),
-                     (layer.weight.grad, reference.weight.grad.T),
-                     (layer.bias.grad, reference.bias.grad)]))
+    grads = [(x.grad, tx.grad)] + every_parameter(layer, reference, [
+        (layer.weight, reference.weight.grad.T),
+        (layer.bias, reference.bias.grad)])
+    return largest([(out.data, t_out.detach())]), largest(grads), grads
 
 
 def compare_softmax():
     (x,), (tx,) = both(rng.normal(scale=3, size=(4, 6)))
     out, t_out = tt.softmax(x, axis=-1), torch.softmax(tx, dim=-1)
     backward_both(out, t_out)
-    return largest([(out.data, t_out.detach())]), largest([(x.grad, tx.grad)])
+    grads = [(x.grad, tx.grad)]
+    return largest([(out.data, t_out.detach())]), largest(grads), grads
 
 
 def compare_cross_entropy():
@@ -305,12 +336,14 @@ def compare_cross_entropy():
         tx.reshape(-1, 5), torch.tensor(targets.reshape(-1)))
     out.backward()
     t_out.backward()
-    return largest([(out.item(), t_out.item())]), largest([(x.grad, tx.grad)])
+    grads = [(x.grad, tx.grad)]
+    return largest([(out.item(), t_out.item())]), largest(grads), grads
 
 
 def compare_layer_norm():
     norm = tt.LayerNorm(6).astype(np.float64)
-    norm.weight.data, norm.bias.data = rng.normal(size=6), rng.normal(size=6)
+    norm.weight.data = rng.normal(size=6)
+    norm.bias.data = rng.normal(size=6)
     reference = torch.nn.LayerNorm(6).double()
     with torch.no_grad():
         reference.weight.copy_(torch.tensor(norm.weight.data))
@@ -318,10 +351,10 @@ def compare_layer_norm():
     (x,), (tx,) = both(rng.normal(size=(2, 3, 6)))
     out, t_out = norm(x), reference(tx)
     backward_both(out, t_out)
-    return (largest([(out.data, t_out.detach())]),
-            largest([(x.grad, tx.grad),
-                     (norm.weight.grad, reference.weight.grad),
-                     (norm.bias.grad, reference.bias.grad)]))
+    grads = [(x.grad, tx.grad)] + every_parameter(norm, reference, [
+        (norm.weight, reference.weight.grad),
+        (norm.bias, reference.bias.grad)])
+    return largest([(out.data, t_out.detach())]), largest(grads), grads
 
 
 def compare_conv2d():
@@ -330,36 +363,47 @@ def compare_conv2d():
                                    rng.normal(size=(4, 3, 3, 2)),
                                    rng.normal(size=4))
     out = conv2d(x, w, b, stride=(2, 1), padding=1)
-    t_out = torch.nn.functional.conv2d(tx, tw, tb, stride=(2, 1), padding=1)
+    t_out = torch.nn.functional.conv2d(tx, tw, tb, stride=(2, 1),
+                                       padding=1)
     backward_both(out, t_out)
-    return (largest([(out.data, t_out.detach())]),
-            largest([(x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]))
+    grads = [(x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]
+    return largest([(out.data, t_out.detach())]), largest(grads), grads
 
 
 def compare_multihead_attention():
     _ = tt.manual_seed(0)
     ours = tt.MultiHeadAttention(8, 2).astype(np.float64)
-    theirs = torch.nn.MultiheadAttention(8, 2, batch_first=True).double()
-    projections = (ours.q_proj, ours.k_proj, ours.v_proj)
-    packed = np.concatenate([p.weight.data for p in projections], axis=1).T
-    with torch.no_grad():  # PyTorch packs the transposes of our three weights
-        theirs.in_proj_weight.copy_(torch.tensor(packed))
-        theirs.in_proj_bias.copy_(torch.tensor(
-            np.concatenate([p.bias.data for p in projections])))
-        theirs.out_proj.weight.copy_(torch.tensor(ours.out_proj.weight.data.T))
-        theirs.out_proj.bias.copy_(torch.tensor(ours.out_proj.bias.data))
-    allowed = tt.causal_mask(5)  # True = may attend; PyTorch's is the negation
+    theirs = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    theirs = theirs.double()
+    inputs = (ours.q_proj, ours.k_proj, ours.v_proj)
+    with torch.no_grad():  # PyTorch packs the transposes of q, k, v
+        theirs.in_proj_weight.copy_(torch.tensor(np.concatenate(
+            [p.weight.data for p in inputs], axis=1).T))
+        theirs.in_proj_bias.copy_(torch.tensor(np.concatenate(
+            [p.bias.data for p in inputs])))
+        theirs.out_proj.weight.copy_(
+            torch.tensor(ours.out_proj.weight.data.T))
+        theirs.out_proj.bias.copy_(
+            torch.tensor(ours.out_proj.bias.data))
+    allowed = tt.causal_mask(5)  # True = may attend; PyTorch: negation
     (x,), (tx,) = both(rng.normal(size=(2, 5, 8)))
     out = ours(x, mask=allowed)
-    t_out, t_weights = theirs(tx, tx, tx, attn_mask=torch.tensor(~allowed),
+    t_out, t_weights = theirs(tx, tx, tx,
+                              attn_mask=torch.tensor(~allowed),
                               average_attn_weights=False)
     backward_both(out, t_out)
-    return (largest([(out.data, t_out.detach()),
-                     (ours.attention_weights.data, t_weights.detach())]),
-            largest([(x.grad, tx.grad),
-                     (ours.out_proj.weight.grad, theirs.out_proj.weight.grad.T),
-                     (ours.q_proj.weight.grad,
-                      theirs.in_proj_weight.grad[:8].T)]))
+    packed_w = theirs.in_proj_weight.grad.reshape(3, 8, 8)
+    packed_b = theirs.in_proj_bias.grad.reshape(3, 8)
+    pairs = [(p.weight, packed_w[i].T) for i, p in enumerate(inputs)]
+    pairs += [(p.bias, packed_b[i]) for i, p in enumerate(inputs)]
+    pairs += [(ours.out_proj.weight, theirs.out_proj.weight.grad.T),
+              (ours.out_proj.bias, theirs.out_proj.bias.grad)]
+    mine = {id(p) for p in ours.parameters()}
+    assert mine == {id(p) for p, _ in pairs}, "a parameter is left out"
+    grads = [(x.grad, tx.grad)] + [(p.grad, g) for p, g in pairs]
+    outputs = [(out.data, t_out.detach()),
+               (ours.attention_weights.data, t_weights.detach())]
+    return largest(outputs), largest(grads), grads
 
 
 def compare_adam():
@@ -372,18 +416,21 @@ def compare_adam():
     x = tt.Tensor(data, dtype=np.float64)
     y = tt.Tensor(target, dtype=np.float64)
     tx, ty = torch.tensor(data), torch.tensor(target)
-    steps = []
+    steps, grads = [], []
     for _ in range(5):
-        loss, t_loss = ((x @ w - y) ** 2).mean(), ((tx @ tw - ty) ** 2).mean()
+        loss = ((x @ w - y) ** 2).mean()
+        t_loss = ((tx @ tw - ty) ** 2).mean()
         ours.zero_grad()
         theirs.zero_grad()
         loss.backward()
         t_loss.backward()
+        grads.append((w.grad.copy(), tw.grad.clone()))
         ours.step()
         theirs.step()
         steps.append((w.data.copy(), tw.detach().numpy().copy()))
-    assert not np.allclose(w.data, start), "the parameters must have moved"
-    return largest([(loss.item(), t_loss.item())]), largest(steps)
+    assert not np.allclose(w.data, start), "the parameters must move"
+    return (largest([(loss.item(), t_loss.item())]),
+            largest(steps + grads), grads)
 
 
 COMPARISONS = {
@@ -397,36 +444,38 @@ COMPARISONS = {
     "Adam, 5 steps with weight decay": compare_adam,
 }
 
-# %%
-agreement = None
-if HAVE_TORCH:
-    rows = []
-    for name, compare in COMPARISONS.items():
-        if compare is compare_conv2d and not HAVE_SPATIAL:
-            print(f"skipped {name}: tinytorch.core.spatial is not in this "
-                  "version")
-            continue
-        outputs, gradients = compare()
-        agree = outputs < TOLERANCE and gradients < TOLERANCE
-        rows.append([name, f"{outputs:.1e}", f"{gradients:.1e}", agree])
-    failures = [row[0] for row in rows if not row[3]]
-    assert not failures, f"differences above {TOLERANCE:g}: {failures}"
-    print(f"every difference is below {TOLERANCE:g}")
-    agreement = Table(
-        ["computation", "outputs", "gradients, parameters", "agree"],
-        [[*row[:3], "yes" if row[3] else "NO"] for row in rows])
-agreement
+# %% tags=["with-torch"]
+rows = []
+for name, compare in COMPARISONS.items():
+    outputs, gradients, compared = compare()
+    agree = outputs < TOLERANCE and gradients < TOLERANCE
+    rows.append([name, f"{outputs:.1e}", f"{gradients:.1e}",
+                 len(compared), "yes" if agree else "NO"])
+failures = [row[0] for row in rows if row[-1] != "yes"]
+assert not failures, f"differences above {TOLERANCE:g}: {failures}"
+mha = next(row for row in rows if row[0].startswith("MultiHead"))
+# x, and the weight and bias of each of the four projections
+assert mha[3] == 9, mha
+print(f"PyTorch {torch.__version__}: every difference is below "
+      f"{TOLERANCE:g}")
+Table(["computation", "outputs", "gradients", "gradients compared",
+       "agree"], rows)
+
+# %% [markdown] tags=["with-torch"]
+# Every difference is below $10^{-9}$: tinytorch and PyTorch compute the
+# same functions and the same gradients (for MultiHeadAttention: of its
+# input and of the weight and bias of all four projections), up to the
+# rounding of float64 arithmetic done in another order.
 
 # %% [markdown]
-# When the table is present, every difference is below $10^{-9}$: tinytorch and
-# PyTorch compute the same functions and the same gradients, up to the rounding of
-# float64 arithmetic done in a different order.
-#
 # ## Summary
 #
-# Every backward pass in the registry matches finite differences, and the check is
-# shown to catch a wrong gradient; softmax, log-softmax and cross-entropy stay finite at
-# logits of $\pm 10^4$; attention survives a query with nothing to attend to; and,
-# where PyTorch is available, layers, losses, attention and Adam agree with it to
-# float64 precision. The same gradient checks run in the test suite
-# (`tests/test_gradcheck.py`) on every change.
+# Every backward pass in the registry matches finite differences, and the
+# check is shown to catch a wrong gradient; softmax, log-softmax and
+# cross-entropy stay finite at logits of $\pm 10^4$; and attention
+# survives a query with nothing to attend to. The same gradient checks run
+# in the test suite (`tests/test_gradcheck.py`) on every change.
+
+# %% [markdown] tags=["with-torch"]
+# Layers, losses, attention and Adam agree with PyTorch to float64
+# precision, in every output and every gradient.

@@ -30,7 +30,7 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import tinytorch_site  # noqa: E402
+import tinytorch_api  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ PAGES = (
     ["index.html", "genindex.html", "py-modindex.html", "search.html"]
     + DOCS_PAGES
     + [f"examples/{p.stem}.html" for p in EXAMPLES]
-    + [f"docs/api/generated/{m}.html" for m in tinytorch_site.public_modules()]
+    + [f"docs/api/generated/{m}.html" for m in tinytorch_api.public_modules()]
 )
 
 

@@ -37,7 +37,9 @@ from .core.optimizers import SGD, Adam, AdamW, Optimizer, clip_grad_norm_
 from .core.random import default_rng, manual_seed
 from .core.serialization import load, save
 from .core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d, avg_pool2d, conv2d, max_pool2d
-from .core.tensor import Tensor, concatenate, is_grad_enabled, no_grad, stack, where
+from .core.factories import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .core.selection import cat, concatenate, stack, where
+from .core.tensor import Tensor, is_grad_enabled, no_grad
 from .core.training import History, evaluate, fit
 from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from . import datasets, language, models, text  # noqa: E402  (tt.datasets.moons(...), tt.models.TinyGPT)
@@ -46,8 +48,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     # tensors and autograd
-    "Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where", "gradcheck",
+    "Tensor", "no_grad", "is_grad_enabled", "concatenate", "cat", "stack", "where", "gradcheck",
     "GradcheckError", "manual_seed", "default_rng",
+    # factories
+    "zeros", "ones", "full", "arange", "rand", "randn", "zeros_like", "ones_like",
     # activations
     "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     # layers and containers

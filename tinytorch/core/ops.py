@@ -1,63 +1,89 @@
-"""Primitive tensor operations, each with its gradient right above its ``return``.
+"""Arithmetic (``+ - * / ** @``) and elementwise functions, each with its gradient above its ``return``.
 
-Every function takes tensors (or numbers, for the second operand of arithmetic), computes the forward
-result with NumPy and hands :meth:`Tensor._from_op` a ``backward(grad)`` that returns one gradient per
-input. The engine in :mod:`tinytorch.core.tensor` sums gradients over broadcast axes, so ops never
-unbroadcast themselves. They are also available as operators and methods of :class:`Tensor`.
+Every function computes the forward result with NumPy and hands :meth:`Tensor._from_op` a
+``backward(grad)`` that returns one gradient per input (None for an input that needs none). The
+engine in :mod:`tinytorch.core.tensor` sums gradients over broadcast axes and converts them to
+each input's dtype, so no op does either itself. Reductions, shape operations and
+indexing/selection live beside this file in :mod:`~tinytorch.core.reductions`,
+:mod:`~tinytorch.core.shaping` and :mod:`~tinytorch.core.selection`; all of them are also
+operators and methods of :class:`~tinytorch.core.tensor.Tensor` (the table in
+:mod:`tinytorch.core`).
 
-This file holds arithmetic (``+ - * / ** @``) and elementwise functions; reductions, shape
-operations and indexing/selection live in :mod:`~tinytorch.core.reductions`,
-:mod:`~tinytorch.core.shaping` and :mod:`~tinytorch.core.selection`, re-exported here.
+The rules, said once for every op here:
+
+* **Operands.** A binary op takes two Tensors, or a Tensor and a number (Python or NumPy) or an
+  array; arrays are wrapped as tensors, numbers as 0-d tensors.
+* **dtype.** :func:`~tinytorch.core.tensor.result_dtype` gives the result's dtype (PyTorch's
+  promotion rule): a number never widens a tensor's dtype, integer tensors become float32 in
+  float operations (``/``, ``exp``, ``log``, ``sqrt``, ``** 0.5``), float64 appears only when a
+  tensor is float64.
+* **Shape.** The operands broadcast as in NumPy; the output has the broadcast shape and each
+  gradient is summed back to its operand's shape. Unary ops keep the input's shape.
+* **Special points** follow PyTorch: ``x ** 0`` has gradient 0 everywhere (also at ``x = 0``);
+  ``|x|`` has gradient 0 at 0; ``clip`` passes the gradient at a bound; ``sqrt`` and ``log`` give
+  ``inf`` at 0 without a warning.
+
+Examples
+--------
+>>> import numpy as np
+>>> from tinytorch import Tensor
+>>> Tensor([1, 2, 3]) / 2                         # integer tensor, float op: float32
+Tensor([0.5, 1. , 1.5])
+>>> (Tensor([1.0]) * np.float64(2.0)).dtype       # a NumPy scalar does not widen float32
+dtype('float32')
 """
 from __future__ import annotations
 
 import numpy as np
 
-
-from .tensor import Tensor
-
-
-def _tensor(x, like: Tensor | None = None) -> Tensor:
-    """Wrap ``x``; a Python number takes the dtype of ``like`` (so float32 stays float32)."""
-    if isinstance(x, Tensor):
-        return x
-    if like is not None and isinstance(x, (int, float, bool)) and like.dtype.kind == "f":
-        return Tensor(np.asarray(x, dtype=like.dtype))
-    return Tensor(x)
+from .tensor import Tensor, _operands, _tensor, result_dtype
 
 
-def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
-    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
-
-
-def _binary(op: str, a, b, compute, backward_for):
-    a, b = _tensor(a, b if isinstance(b, Tensor) else None), _tensor(b, a if isinstance(a, Tensor) else None)
+def _binary(op: str, a, b, compute, backward_for, floating: bool = False) -> Tensor:
+    a, b, x, y = _operands(a, b, floating)
     try:
-        out = compute(a.data, b.data)
+        out = compute(x, y)
+    except ValueError as error:
+        if _broadcastable(a.shape, b.shape):
+            raise ValueError(f"{op}: {error}") from None
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+    return Tensor._from_op(out, (a, b), backward_for(a, b, x, y, out), op)
+
+
+def _broadcastable(*shapes) -> bool:
+    try:
+        np.broadcast_shapes(*shapes)
+        return True
     except ValueError:
-        raise _broadcast_error(op, a, b) from None
-    return Tensor._from_op(out, (a, b), backward_for(a, b), op)
+        return False
 
 
-# ---------------------------------------------------------------- arithmetic
+def _quiet(function):
+    """``function`` without NumPy's warnings for 1/0, 0/0 and overflow (inf and NaN are the answers)."""
+    def quiet(x, y):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return function(x, y)
+    return quiet
+
+
+def _power(x, y):
+    """``x ** y``; a number exponent of 0.5 or -0.5 goes through sqrt, as PyTorch does.
+
+    That matters only for the sign at -0 and the value at -inf (``sqrt(-0.) = -0.``,
+    ``1 / sqrt(-0.) = -inf``, ``sqrt(-inf) = nan``, where ``pow`` gives 0, inf and inf).
+    """
+    if np.ndim(y) == 0 and y == 0.5:
+        return np.sqrt(x)
+    if np.ndim(y) == 0 and y == -0.5:
+        return 1 / np.sqrt(x)
+    return np.power(x, y)
+
+
+_quiet_divide, _quiet_power = _quiet(np.divide), _quiet(_power)
+
+
 def add(a, b) -> Tensor:
-    """Elementwise ``a + b`` with broadcasting (the ``+`` operator of :class:`Tensor`).
-
-    Parameters
-    ----------
-    a, b : Tensor or number
-        The operands. A Python number takes the dtype of a float tensor operand (float32 stays
-        float32).
-
-    Returns
-    -------
-    Tensor
-        The sum; its gradient passes unchanged to both operands.
-
-    Shape
-    -----
-    a and b broadcast together (NumPy rules); the output has the broadcast shape. Gradients are
-    summed back over broadcast axes to each operand's shape.
+    """``a + b`` (the ``+`` operator); the gradient passes unchanged to both operands.
 
     Examples
     --------
@@ -71,7 +97,7 @@ def add(a, b) -> Tensor:
     array([[3.],
            [3.]], dtype=float32)
     """
-    def backward_for(a, b):
+    def backward_for(a, b, x, y, out):
         def backward(grad):  # d(a+b)/da = d(a+b)/db = 1
             return grad, grad
         return backward
@@ -79,23 +105,7 @@ def add(a, b) -> Tensor:
 
 
 def sub(a, b) -> Tensor:
-    """Elementwise ``a - b`` with broadcasting (the ``-`` operator of :class:`Tensor`).
-
-    Parameters
-    ----------
-    a, b : Tensor or number
-        The operands. A Python number takes the dtype of a float tensor operand (float32 stays
-        float32).
-
-    Returns
-    -------
-    Tensor
-        The difference; the gradient is ``grad`` for ``a`` and ``-grad`` for ``b``.
-
-    Shape
-    -----
-    a and b broadcast together (NumPy rules); the output has the broadcast shape. Gradients are
-    summed back over broadcast axes to each operand's shape.
+    """``a - b`` (the ``-`` operator); the gradients are ``grad`` and ``-grad``.
 
     Examples
     --------
@@ -106,7 +116,7 @@ def sub(a, b) -> Tensor:
     >>> (a - b).sum().backward(); a.grad, b.grad
     (array([1., 1.], dtype=float32), array([-1., -1.], dtype=float32))
     """
-    def backward_for(a, b):
+    def backward_for(a, b, x, y, out):
         def backward(grad):
             return grad, -grad
         return backward
@@ -114,23 +124,7 @@ def sub(a, b) -> Tensor:
 
 
 def mul(a, b) -> Tensor:
-    """Elementwise ``a * b`` with broadcasting (the ``*`` operator of :class:`Tensor`).
-
-    Parameters
-    ----------
-    a, b : Tensor or number
-        The operands. A Python number takes the dtype of a float tensor operand (float32 stays
-        float32).
-
-    Returns
-    -------
-    Tensor
-        The product; each operand's gradient is ``grad`` times the other operand.
-
-    Shape
-    -----
-    a and b broadcast together (NumPy rules); the output has the broadcast shape. Gradients are
-    summed back over broadcast axes to each operand's shape.
+    """``a * b`` (the ``*`` operator); each operand's gradient is ``grad`` times the other.
 
     Examples
     --------
@@ -141,31 +135,15 @@ def mul(a, b) -> Tensor:
     >>> (a * b).sum().backward(); a.grad, b.grad      # d(ab)/da = b, d(ab)/db = a
     (array([4., 5.], dtype=float32), array([2., 3.], dtype=float32))
     """
-    def backward_for(a, b):
+    def backward_for(a, b, x, y, out):
         def backward(grad):  # d(ab)/da = b, d(ab)/db = a
-            return grad * b.data, grad * a.data
+            return grad * y, grad * x
         return backward
     return _binary("mul", a, b, np.multiply, backward_for)
 
 
 def div(a, b) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting (the ``/`` operator of :class:`Tensor`).
-
-    Parameters
-    ----------
-    a, b : Tensor or number
-        The operands. A Python number takes the dtype of a float tensor operand (float32 stays
-        float32).
-
-    Returns
-    -------
-    Tensor
-        The quotient; the gradients are ``grad / b`` and ``-grad * a / b**2``.
-
-    Shape
-    -----
-    a and b broadcast together (NumPy rules); the output has the broadcast shape. Gradients are
-    summed back over broadcast axes to each operand's shape.
+    """``a / b`` (the ``/`` operator), always floating; the gradients are ``grad / b``, ``-grad a / b**2``.
 
     Examples
     --------
@@ -176,30 +154,20 @@ def div(a, b) -> Tensor:
     >>> (a / b).sum().backward(); a.grad, b.grad      # 1/b and -a/b**2
     (array([0.5 , 0.25], dtype=float32), array([-0.25 , -0.375], dtype=float32))
     """
-    def backward_for(a, b):
-        def backward(grad):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-            grad_a = grad / b.data
-            return grad_a, -grad_a * a.data / b.data
+    def backward_for(a, b, x, y, out):
+        def backward(grad):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 (PyTorch's formulas, also at b = 0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                grad_b = -grad * x / (y * y) if b.requires_grad else None
+                return grad / y if a.requires_grad else None, grad_b
+        if plain:  # t / 2: nothing to silence
+            return lambda grad: (grad / y, None)
         return backward
-    return _binary("div", a, b, np.divide, backward_for)
+    plain = type(b) in (float, int) and b != 0
+    return _binary("div", a, b, np.divide if plain else _quiet_divide, backward_for, floating=True)
 
 
 def neg(a: Tensor) -> Tensor:
-    """Elementwise ``-a`` (the unary ``-`` of :class:`Tensor`).
-
-    Parameters
-    ----------
-    a : Tensor
-        The input.
-
-    Returns
-    -------
-    Tensor
-        The negated values; the gradient is ``-grad``.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    """``-a`` (unary minus); the gradient is ``-grad``.
 
     Examples
     --------
@@ -215,58 +183,47 @@ def neg(a: Tensor) -> Tensor:
     return Tensor._from_op(-a.data, (a,), backward, "neg")
 
 
-def power(a: Tensor, exponent) -> Tensor:
-    """Elementwise ``a ** exponent`` for a number ``exponent`` (the ``**`` operator of Tensor).
+def power(a, exponent) -> Tensor:
+    """``a ** exponent`` (the ``**`` operator, also ``2 ** t``); either may be a Tensor or a number.
 
-    Parameters
-    ----------
-    a : Tensor
-        The base.
-    exponent : int or float
-        A number, not a tensor (for a tensor exponent use ``exp(log(a) * b)``).
-
-    Returns
-    -------
-    Tensor
-        The powers; the gradient is ``grad * exponent * a ** (exponent - 1)``.
-
-    Raises
-    ------
-    TypeError
-        If ``exponent`` is a Tensor or an array.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    The gradients are ``grad * exponent * a ** (exponent - 1)`` for the base (0 where the
+    exponent is 0, as in PyTorch, so ``x ** 0`` has gradient 0 even at ``x = 0``) and
+    ``grad * a ** exponent * log(a)`` for the exponent (0 where ``a = 0`` and the exponent is
+    non-negative, as in PyTorch).
 
     Examples
     --------
     >>> from tinytorch import Tensor
-    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x = Tensor([0.0, 2.0, 3.0], requires_grad=True)
     >>> x ** 2
-    Tensor([1., 4., 9.], grad_fn=pow)
+    Tensor([0., 4., 9.], grad_fn=pow)
     >>> (x ** 2).sum().backward(); x.grad             # 2 x
-    array([2., 4., 6.], dtype=float32)
+    array([0., 4., 6.], dtype=float32)
+    >>> 2 ** Tensor([0.0, 1.0, 3.0])
+    Tensor([1., 2., 8.])
     """
-    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
-        raise TypeError("pow: the exponent must be a number; use exp(log(a) * b) for tensor exponents")
-    def backward(grad):  # d(a^p)/da = p a^(p-1)
-        return (grad * exponent * a.data ** (exponent - 1),)
-    return Tensor._from_op(a.data ** exponent, (a,), backward, "pow")
+    def backward_for(a, b, x, y, out):
+        def backward(grad):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                grad_a = grad_b = None
+                if a.requires_grad:  # d(a^p)/da = p a^(p-1), 0 where p = 0
+                    grad_a = np.where(y == 0, 0, grad * y * _power(x, y - 1))
+                if b.requires_grad:  # d(a^p)/dp = a^p log(a), 0 where a = 0 and p >= 0
+                    grad_b = np.where((x == 0) & (y >= 0), 0, grad * out * np.log(x))
+            return grad_a, grad_b
+        if plain and exponent == 0:  # x ** 0: gradient 0, even at x = 0
+            return lambda grad: (np.zeros_like(grad), None)
+        if plain:  # x ** 2: nothing to silence, no where
+            return lambda grad: (grad * (y * x ** (y - 1)), None)
+        return backward
+    plain = type(exponent) in (float, int) and exponent >= 0 and float(exponent).is_integer()
+    return _binary("pow", a, exponent, np.power if plain else _quiet_power, backward_for)
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def matmul(a, b) -> Tensor:
     """Matrix product ``a @ b``; leading (batch) axes broadcast as in NumPy.
 
-    Parameters
-    ----------
-    a, b : Tensor
-        The factors, each with at least one dimension.
-
-    Returns
-    -------
-    Tensor
-        The product; the gradients are ``grad @ b.T`` and ``a.T @ grad`` (per batch item).
+    The gradients are ``grad @ b.T`` and ``a.T @ grad`` (per batch item).
 
     Raises
     ------
@@ -290,20 +247,21 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     (5, 2, 4)
     """
     a, b = _tensor(a), _tensor(b)
+    a, b, x, y = (a, b, a.data, b.data) if a.data.dtype == b.data.dtype else _operands(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}")
     inner_b = b.shape[-2] if b.ndim >= 2 else b.shape[0]
     if a.shape[-1] != inner_b:
         raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and {inner_b} differ")
     try:
-        out = np.matmul(a.data, b.data)
+        out = np.matmul(x, y)
     except ValueError:
         raise ValueError(f"matmul: {a.shape} @ {b.shape}: batch dimensions cannot be broadcast") from None
     def backward(grad):  # dA = G B^T, dB = A^T G
         if a.ndim == 1 and b.ndim == 1:
-            return grad * b.data, grad * a.data
-        a2 = a.data[None, :] if a.ndim == 1 else a.data
-        b2 = b.data[:, None] if b.ndim == 1 else b.data
+            return grad * y, grad * x
+        a2 = x[None, :] if a.ndim == 1 else x
+        b2 = y[:, None] if b.ndim == 1 else y
         g2 = grad[..., None, :] if a.ndim == 1 else grad
         g2 = g2[..., None] if b.ndim == 1 else g2
         grad_a = grad_b = None  # skipped when not needed: often half the cost (the input x of x @ W)
@@ -320,22 +278,13 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------- elementwise functions
+def _floating(a: Tensor) -> np.ndarray:
+    """The values of ``a`` as floats (an integer tensor becomes float32, as PyTorch's float ops do)."""
+    return a.data if a.data.dtype.kind in "fc" else a.data.astype(np.float32)
+
+
 def exp(a: Tensor) -> Tensor:
-    """Elementwise :math:`e^a`.
-
-    Parameters
-    ----------
-    a : Tensor
-        The exponents.
-
-    Returns
-    -------
-    Tensor
-        :math:`e^a`; it is also the derivative, so the gradient is ``grad * e**a``.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    """:math:`e^a`; it is also the derivative, so the gradient is ``grad * e**a``.
 
     Examples
     --------
@@ -346,28 +295,15 @@ def exp(a: Tensor) -> Tensor:
     >>> x.exp().sum().backward(); x.grad              # the derivative of e^x is e^x
     array([1.      , 2.718282], dtype=float32)
     """
-    out = np.exp(a.data)
+    with np.errstate(over="ignore"):
+        out = np.exp(_floating(a))
     def backward(grad):
         return (grad * out,)
     return Tensor._from_op(out, (a,), backward, "exp")
 
 
 def log(a: Tensor) -> Tensor:
-    """Elementwise natural logarithm (``-inf`` at 0, NaN below, as in NumPy).
-
-    Parameters
-    ----------
-    a : Tensor
-        The input, positive for a finite result.
-
-    Returns
-    -------
-    Tensor
-        :math:`\\ln a`; the gradient is ``grad / a``.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    """Natural logarithm (``-inf`` at 0, NaN below, as in NumPy); the gradient is ``grad / a``.
 
     Examples
     --------
@@ -378,29 +314,17 @@ def log(a: Tensor) -> Tensor:
     >>> x.log().sum().backward(); x.grad              # 1 / x
     array([1.  , 0.25, 2.  ], dtype=float32)
     """
+    values = _floating(a)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(a.data)
+        out = np.log(values)
     def backward(grad):
-        return (grad / a.data,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (grad / values,)
     return Tensor._from_op(out, (a,), backward, "log")
 
 
 def sqrt(a: Tensor) -> Tensor:
-    """Elementwise square root (NaN for negative entries, as in NumPy).
-
-    Parameters
-    ----------
-    a : Tensor
-        The input, non-negative for a real result.
-
-    Returns
-    -------
-    Tensor
-        :math:`\\sqrt{a}`; the gradient is ``grad / (2 sqrt(a))``.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    """Square root (NaN for negative entries); the gradient is ``grad / (2 sqrt(a))``, ``inf`` at 0.
 
     Examples
     --------
@@ -412,28 +336,15 @@ def sqrt(a: Tensor) -> Tensor:
     array([0.25      , 0.16666667], dtype=float32)
     """
     with np.errstate(invalid="ignore"):
-        out = np.sqrt(a.data)
+        out = np.sqrt(_floating(a))
     def backward(grad):
-        return (grad * 0.5 / out,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (grad / (2 * out),)
     return Tensor._from_op(out, (a,), backward, "sqrt")
 
 
 def absolute(a: Tensor) -> Tensor:
-    """Elementwise ``|a|`` (gradient 0 at 0, as in PyTorch); ``abs(t)`` and ``t.abs()`` call it.
-
-    Parameters
-    ----------
-    a : Tensor
-        The input.
-
-    Returns
-    -------
-    Tensor
-        The absolute values; the gradient is ``grad * sign(a)``.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    """``|a|``; ``abs(t)`` and ``t.abs()`` call it. The gradient is ``grad * sign(a)``, 0 at 0.
 
     Examples
     --------
@@ -450,41 +361,23 @@ def absolute(a: Tensor) -> Tensor:
 
 
 def clip(a: Tensor, min=None, max=None) -> Tensor:
-    """Limit values to ``[min, max]``; the gradient is 0 where a value was clipped.
+    """Limit values to ``[min, max]`` (``t.clamp`` is the same method).
 
-    Parameters
-    ----------
-    a : Tensor
-        The input.
-    min, max : float, optional
-        The bounds; either may be None (no bound on that side), not both.
-
-    Returns
-    -------
-    Tensor
-        The clipped values.
-
-    Raises
-    ------
-    ValueError
-        If neither bound is given.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    The gradient passes where ``min <= a <= max`` (including at a bound, as in PyTorch) and
+    is 0 where a value was clipped. Either bound may be None, not both (ValueError).
 
     Examples
     --------
     >>> from tinytorch import Tensor
-    >>> x = Tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    >>> x = Tensor([-2.0, 0.5, 1.0, 3.0], requires_grad=True)
     >>> x.clip(-1.0, 1.0)
-    Tensor([-1. ,  0.5,  1. ], grad_fn=clip)
-    >>> x.clip(-1.0, 1.0).sum().backward(); x.grad    # only the unclipped entry passes a gradient
-    array([0., 1., 0.], dtype=float32)
+    Tensor([-1. ,  0.5,  1. ,  1. ], grad_fn=clip)
+    >>> x.clip(-1.0, 1.0).sum().backward(); x.grad    # 1.0 sits on the bound: it passes
+    array([0., 1., 1., 0.], dtype=float32)
     """
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    out = np.clip(a.data, min, max)
+    out = np.clip(a.data, min, max).astype(result_dtype(a, *(v for v in (min, max) if v is not None)))
     def backward(grad):
         inside = np.ones(a.shape, dtype=bool)
         if min is not None:
@@ -496,24 +389,9 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
 
 
 def astype(a: Tensor, dtype) -> Tensor:
-    """A copy with another dtype; differentiable between float types.
+    """A copy with another dtype; differentiable between float types (the gradient is converted back).
 
-    Parameters
-    ----------
-    a : Tensor
-        The input.
-    dtype : numpy dtype
-        The new dtype.
-
-    Returns
-    -------
-    Tensor
-        The converted copy. For a float dtype the gradient is converted back to ``a``'s dtype;
-        any other dtype gives a tensor outside the autograd graph.
-
-    Shape
-    -----
-    Any; the output has the input's shape.
+    Any other dtype gives a tensor outside the autograd graph.
 
     Examples
     --------
@@ -533,39 +411,35 @@ def astype(a: Tensor, dtype) -> Tensor:
     return Tensor._from_op(out, (a,), backward, "astype")
 
 
-# The other primitives live beside this file by topic; they need _tensor above, so they come last.
-from .reductions import argmax, max, mean, sum  # noqa: E402,A004
-from .selection import getitem, masked_fill  # noqa: E402
-from .shaping import permute, reshape, squeeze, transpose, unsqueeze  # noqa: E402
+def compare(op: str, a, b) -> Tensor:
+    """Elementwise comparison ``op`` (``"eq"``, ``"lt"``, ...) as a boolean tensor outside the graph.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor
+    >>> Tensor([1.0, 2.0, 3.0]) > 1.5
+    Tensor([False,  True,  True])
+    """
+    a, b, x, y = _operands(a, b)
+    try:
+        return Tensor(_COMPARISONS[op](x, y))
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
 
-# ---------------------------------------------------------------- Tensor operators and methods
-def _compare(name, compute):
-    def method(self, other):
-        other = other.data if isinstance(other, Tensor) else other
-        try:
-            return Tensor(compute(self.data, other))
-        except ValueError:
-            raise ValueError(f"{name}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together") from None
-    return method
+_COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+                "gt": np.greater, "ge": np.greater_equal}
 
 
-def _attach() -> None:
-    methods = {
-        "__add__": add, "__radd__": lambda s, o: add(o, s), "__sub__": sub,
-        "__rsub__": lambda s, o: sub(o, s), "__mul__": mul, "__rmul__": lambda s, o: mul(o, s),
-        "__truediv__": div, "__rtruediv__": lambda s, o: div(o, s), "__neg__": neg,
-        "__pow__": power, "__matmul__": matmul, "__rmatmul__": lambda s, o: matmul(o, s),
-        "__getitem__": getitem, "sum": sum, "mean": mean, "max": max, "argmax": argmax,
-        "exp": exp, "log": log, "sqrt": sqrt, "abs": absolute, "__abs__": absolute, "clip": clip,
-        "reshape": reshape, "view": reshape, "transpose": transpose, "permute": permute,
-        "unsqueeze": unsqueeze, "squeeze": squeeze, "masked_fill": masked_fill, "astype": astype,
-        "__eq__": _compare("eq", np.equal), "__ne__": _compare("ne", np.not_equal),
-        "__lt__": _compare("lt", np.less), "__le__": _compare("le", np.less_equal),
-        "__gt__": _compare("gt", np.greater), "__ge__": _compare("ge", np.greater_equal),
-    }
-    for name, function in methods.items():
-        setattr(Tensor, name, function)
+_MOVED = {"reductions": ("sum", "mean", "max", "argmax"), "selection": ("getitem", "masked_fill"),
+          "shaping": ("reshape", "permute", "transpose", "unsqueeze", "squeeze")}
 
 
-_attach()
+def __getattr__(name: str):
+    """``ops.sum``, ``ops.reshape``, ... keep working: they live in the files beside this one."""
+    for module, names in _MOVED.items():
+        if name in names:
+            import importlib
+
+            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,9 @@
 """Optimizers with PyTorch's update rules, and gradient-norm clipping.
 
-Each optimizer keeps its state per parameter and updates ``parameter.data`` in place; the
+Each optimizer keeps its state per parameter (``optimizer.state[i]`` for ``params[i]``, a dict),
+created the first time that parameter has a gradient, as PyTorch does: a parameter whose
+``.grad`` is None is skipped entirely (no decay, no step counted), so a parameter that joins the
+training late starts its own step count and moments then. Parameters are updated in place; the
 gradients are read, never changed.
 """
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Optimizer:
         if lr <= 0:
             raise ValueError(f"{type(self).__name__}: learning rate must be positive, got {lr}")
         self.lr = lr
+        self.state = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to None (before the next backward pass)."""
@@ -65,10 +69,27 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum and L2 weight decay.
+    """Stochastic gradient descent with optional momentum (plain or Nesterov) and L2 weight decay.
 
-    PyTorch's rule: ``g = grad + weight_decay * p``; ``buf = momentum * buf + g`` (``buf = g`` at the
-    first step); ``p -= lr * buf`` (``p -= lr * g`` without momentum).
+    PyTorch's rule (``torch.optim.SGD``): ``g = grad + weight_decay * p``; with momentum,
+    ``buf = momentum * buf + (1 - dampening) * g`` (``buf = g`` at the parameter's first step),
+    then ``g = g + momentum * buf`` if ``nesterov`` else ``g = buf``; finally ``p -= lr * g``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor
+        The tensors to train, each with ``requires_grad=True``.
+    lr : float
+        The learning rate.
+    momentum, dampening, weight_decay : float, default 0
+        As in PyTorch.
+    nesterov : bool, default False
+        Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
+
+    Raises
+    ------
+    ValueError
+        If ``nesterov`` is set without momentum or with dampening.
 
     Examples
     --------
@@ -80,26 +101,36 @@ class SGD(Optimizer):
     Parameter([0.8], requires_grad=True)
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+    def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
-        self.momentum, self.weight_decay = momentum, weight_decay
-        self.buffers = [None] * len(self.params)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+        self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
+        self.nesterov = nesterov
 
     def step(self) -> None:
-        for index, parameter in enumerate(self.params):
+        for parameter, state in zip(self.params, self.state):
             if parameter.grad is None:
                 continue
             grad = parameter.grad + self.weight_decay * parameter.data if self.weight_decay else parameter.grad
             if self.momentum:
-                buffer = self.buffers[index]
-                buffer = grad.copy() if buffer is None else self.momentum * buffer + grad
-                self.buffers[index] = grad = buffer
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    buffer = state["momentum_buffer"] = grad.copy()
+                else:
+                    buffer *= self.momentum
+                    buffer += (1 - self.dampening) * grad
+                grad = grad + self.momentum * buffer if self.nesterov else buffer
             parameter.data -= self.lr * grad
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``.
 
+    Per parameter: ``step`` counts its own updates, ``m`` and ``v`` (the running means of the
+    gradient and of its square) start at 0 when the parameter first has a gradient;
+    ``p -= lr / (1 - beta1**step) * m / (sqrt(v) / sqrt(1 - beta2**step) + eps)``.
     ``weight_decay`` adds ``weight_decay * p`` to the gradient (L2, PyTorch's Adam); for decoupled
     decay use :class:`AdamW`.
 
@@ -111,6 +142,8 @@ class Adam(Optimizer):
     >>> (w * w).sum().backward(); opt.step()
     >>> w   # the first Adam step moves each weight by about lr
     Parameter([0.9], requires_grad=True)
+    >>> opt.state[0]["step"]
+    1
     """
 
     decoupled = False
@@ -120,17 +153,17 @@ class Adam(Optimizer):
         if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
             raise ValueError(f"{type(self).__name__}: betas must lie in [0, 1), got {betas}")
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
-        self.steps = 0
-        self.first = [np.zeros_like(p.data) for p in self.params]
-        self.second = [np.zeros_like(p.data) for p in self.params]
 
     def step(self) -> None:
-        self.steps += 1
         beta1, beta2 = self.betas
-        correction1, correction2 = 1 - beta1 ** self.steps, 1 - beta2 ** self.steps
-        for parameter, first, second in zip(self.params, self.first, self.second):
+        for parameter, state in zip(self.params, self.state):
             if parameter.grad is None:
                 continue
+            if not state:
+                state.update(step=0, exp_avg=np.zeros_like(parameter.data),
+                             exp_avg_sq=np.zeros_like(parameter.data))
+            state["step"] += 1
+            first, second, step = state["exp_avg"], state["exp_avg_sq"], state["step"]
             grad = parameter.grad
             if self.weight_decay and self.decoupled:
                 parameter.data *= 1 - self.lr * self.weight_decay
@@ -140,8 +173,8 @@ class Adam(Optimizer):
             first += (1 - beta1) * grad
             second *= beta2
             second += (1 - beta2) * grad * grad
-            denominator = np.sqrt(second / correction2) + self.eps
-            parameter.data -= (self.lr / correction1) * first / denominator
+            denominator = np.sqrt(second) / np.sqrt(1 - beta2 ** step) + self.eps
+            parameter.data -= (self.lr / (1 - beta1 ** step)) * first / denominator
 
 
 class AdamW(Adam):

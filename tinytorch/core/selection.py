@@ -1,4 +1,4 @@
-"""Indexing and selection: ``getitem``, ``masked_fill``, ``where``, ``concatenate``, ``stack``.
+"""Indexing and selection: ``getitem``, ``masked_fill``, ``where``, ``concatenate`` (``cat``), ``stack``.
 
 Each gradient routes the output's gradient back to the entries that were picked (adding up where
 an index repeats); part of the primitives of :mod:`tinytorch.core.ops`.
@@ -7,16 +7,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import _tensor
-from .tensor import Tensor
+from .tensor import Tensor, _alias, _tensor, result_dtype
+
+
+_BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
 
 
 def _index_arrays(index):
-    """Replace Tensors in an index by their arrays; say whether it holds integer arrays."""
+    """Replace Tensors in an index by their arrays; say whether it can select a position twice.
+
+    Only integers, slices, None, ``...`` and boolean masks select each position at most once;
+    anything else (a list, an integer array or Tensor, a tuple inside the index) is advanced
+    indexing, where a position may repeat and its gradients must add up.
+    """
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(i.data if isinstance(i, Tensor) else i for i in items)
-    advanced = any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype.kind in "iu" for i in items)
-    return (items if isinstance(index, tuple) else items[0]), advanced
+    repeats = not all(
+        isinstance(i, _BASIC) or (isinstance(i, np.ndarray) and i.dtype == np.bool_) for i in items
+    )
+    return (items if isinstance(index, tuple) else items[0]), repeats
 
 
 def getitem(a: Tensor, index) -> Tensor:
@@ -33,7 +42,8 @@ def getitem(a: Tensor, index) -> Tensor:
     -------
     Tensor
         The selected entries. The gradient is scattered back to the selected positions; an
-        entry selected several times by an integer array receives the sum of its gradients.
+        entry selected several times (by a list, an integer array or Tensor, or a tuple inside
+        the index) receives the sum of its gradients.
 
     Raises
     ------
@@ -53,15 +63,17 @@ def getitem(a: Tensor, index) -> Tensor:
     Tensor([10., 30., 10.], grad_fn=getitem)
     >>> x[np.array([0, 2, 0])].sum().backward(); x.grad    # x[0] was picked twice: gradient 2
     array([2., 0., 1.], dtype=float32)
+    >>> x.grad = None; x[(0, 0),].sum().backward(); x.grad  # a tuple inside the index: the same
+    array([2., 0., 0.], dtype=float32)
     """
-    index, advanced = _index_arrays(index)
+    index, repeats = _index_arrays(index)
     try:
         out = a.data[index]
     except IndexError as error:
         raise IndexError(f"index: {error} (tensor shape {a.shape})") from None
     def backward(grad):
         full = np.zeros_like(a.data, dtype=grad.dtype)
-        if advanced:  # repeated indices must add up
+        if repeats:  # a position selected twice gets both gradients
             np.add.at(full, index, grad)
         else:
             full[index] = grad
@@ -169,8 +181,10 @@ def where(condition, a, b) -> Tensor:
     >>> tt.where(x > 0, x, 0.0).sum().backward(); x.grad   # gradient only where x was taken
     array([0., 1., 0.], dtype=float32)
     """
-    a = _tensor(a, b if isinstance(b, Tensor) else None)
-    b = _tensor(b, a)
+    a = a if isinstance(a, Tensor) or np.ndim(a) == 0 else Tensor(a)
+    b = b if isinstance(b, Tensor) or np.ndim(b) == 0 else Tensor(b)
+    dtype = result_dtype(a, b)
+    a, b = _tensor(a, dtype), _tensor(b, dtype)
     condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
@@ -178,18 +192,19 @@ def where(condition, a, b) -> Tensor:
         raise ValueError(f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be broadcast together")
     def backward(grad):
         return np.where(condition, grad, 0), np.where(condition, 0, grad)
-    return Tensor._from_op(np.where(condition, a.data, b.data), (a, b), backward, "where")
+    out = np.where(condition, a.data, b.data).astype(dtype, copy=False)
+    return Tensor._from_op(out, (a, b), backward, "where")
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis.
+def concatenate(tensors, axis: int = 0, *, dim=None) -> Tensor:
+    """Join tensors along an existing axis; ``cat(tensors, dim)`` is the same function.
 
     Parameters
     ----------
     tensors : sequence of Tensor or array_like
         The pieces, with equal lengths on every axis except ``axis``.
     axis : int, default 0
-        The axis to join along.
+        The axis to join along (``dim`` is PyTorch's name for it; give one).
 
     Returns
     -------
@@ -213,12 +228,14 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     Tensor([[1., 2.],
             [3., 4.],
             [5., 6.]])
-    >>> tt.concatenate([b, b], axis=1).shape          # (2, 2) and (2, 2) -> (2, 4)
+    >>> tt.cat([b, b], dim=1).shape                   # (2, 2) and (2, 2) -> (2, 4)
     (2, 4)
     """
+    axis = _alias("concatenate", "axis", None if axis == 0 else axis, "dim", dim, 0)
     tensors = tuple(_tensor(t) for t in tensors)
+    dtype = result_dtype(*tensors) if tensors else None
     try:
-        out = np.concatenate([t.data for t in tensors], axis=axis)
+        out = np.concatenate([t.data for t in tensors], axis=axis, dtype=dtype)
     except (ValueError, np.exceptions.AxisError):
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"concatenate: shapes {shapes} cannot be joined along axis {axis}") from None
@@ -228,7 +245,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     return Tensor._from_op(out, tensors, backward, "concatenate")
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
+def stack(tensors, axis: int = 0, *, dim=None) -> Tensor:
     """Join tensors of one shape along a new axis.
 
     Parameters
@@ -236,7 +253,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     tensors : sequence of Tensor or array_like
         K pieces, all of the same shape.
     axis : int, default 0
-        Position of the new axis in the output.
+        Position of the new axis in the output (``dim`` is PyTorch's name for it; give one).
 
     Returns
     -------
@@ -262,12 +279,26 @@ def stack(tensors, axis: int = 0) -> Tensor:
     >>> tt.stack([a, b], axis=1).shape                # rows are the pairs (a[i], b[i])
     (3, 2)
     """
+    axis = _alias("stack", "axis", None if axis == 0 else axis, "dim", dim, 0)
     tensors = tuple(_tensor(t) for t in tensors)
+    dtype = result_dtype(*tensors) if tensors else None
     try:
-        out = np.stack([t.data for t in tensors], axis=axis)
+        out = np.stack([t.data for t in tensors], axis=axis, dtype=dtype)
     except (ValueError, np.exceptions.AxisError):
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"stack: shapes {shapes} cannot be stacked along axis {axis}") from None
     def backward(grad):
         return tuple(np.moveaxis(grad, axis, 0))
     return Tensor._from_op(out, tensors, backward, "stack")
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """PyTorch's name for :func:`concatenate`: join tensors along the existing axis ``dim``.
+
+    Examples
+    --------
+    >>> import tinytorch as tt
+    >>> tt.cat([tt.Tensor([1.0]), tt.Tensor([2.0, 3.0])])
+    Tensor([1., 2., 3.])
+    """
+    return concatenate(tensors, dim)

@@ -1,4 +1,4 @@
-"""Shape operations: ``reshape``, ``permute``, ``transpose``, ``unsqueeze``, ``squeeze``.
+"""Shape operations: ``reshape``, ``permute``, ``transpose``, ``unsqueeze``, ``squeeze``, ``expand``.
 
 They move values without changing them, so each gradient is the inverse move; part of the
 primitives of :mod:`tinytorch.core.ops`, and available as :class:`~tinytorch.core.tensor.Tensor` methods.
@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import _axes
-from .tensor import Tensor
+from .tensor import Tensor, _axes
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
@@ -134,6 +133,8 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> Tensor(np.zeros((2, 3, 4))).transpose(-1, -2).shape     # batched: swap the last two
     (2, 4, 3)
     """
+    if a.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):  # PyTorch accepts these on a 0-d tensor
+        return reshape(a, ())
     if not (-a.ndim <= dim0 < a.ndim and -a.ndim <= dim1 < a.ndim):
         raise ValueError(f"transpose: axes ({dim0}, {dim1}) out of range for a tensor of shape {a.shape}")
     def backward(grad):
@@ -182,14 +183,15 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
-    """Remove axes of length 1 (only ``dim`` when given; a no-op if that axis is longer).
+    """Remove axes of length 1: all of them, or only those in ``dim`` that have length 1.
 
     Parameters
     ----------
     a : Tensor
         The input.
-    dim : int, optional
-        The one axis to remove; None removes every axis of length 1.
+    dim : int, tuple of int, optional
+        The axes to remove where their length is 1 (a longer axis is kept, as in PyTorch);
+        None removes every axis of length 1. A 0-d tensor accepts 0 and -1.
 
     Returns
     -------
@@ -199,7 +201,7 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     Raises
     ------
     ValueError
-        If ``dim`` is out of range.
+        If an axis is out of range.
 
     Shape
     -----
@@ -212,8 +214,60 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     >>> x = Tensor(np.zeros((2, 1, 3, 1)))
     >>> x.squeeze().shape, x.squeeze(1).shape, x.squeeze(0).shape   # axis 0 has length 2: kept
     ((2, 3), (2, 3, 1), (2, 1, 3, 1))
+    >>> x.squeeze((1, 3)).shape
+    (2, 3)
     """
-    if dim is None:
-        return reshape(a, tuple(n for n in a.shape if n != 1))
-    (axis,) = _axes("squeeze", a, dim)
-    return a if a.shape[axis] != 1 else reshape(a, a.shape[:axis] + a.shape[axis + 1:])
+    axes = range(a.ndim) if dim is None else _axes("squeeze", a, dim)
+    drop = [i for i in axes if a.shape[i] == 1]
+    if not drop:
+        return a
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in drop))
+
+
+def expand(a: Tensor, *sizes) -> Tensor:
+    """Broadcast ``a`` to a larger shape without copying, as ``torch.Tensor.expand``.
+
+    The gradient of each entry of ``a`` is the sum over the copies it was broadcast to.
+
+    Parameters
+    ----------
+    a : Tensor
+        The input.
+    *sizes : int or a tuple of int
+        The new shape; -1 keeps that axis's length. New axes may be added in front.
+
+    Returns
+    -------
+    Tensor
+        A read-only broadcast view.
+
+    Raises
+    ------
+    ValueError
+        If ``a``'s shape does not broadcast to ``sizes``.
+
+    Shape
+    -----
+    a (...) -> ``sizes``; an axis of ``a`` must have length 1 or the new length.
+
+    Examples
+    --------
+    >>> from tinytorch import Tensor
+    >>> x = Tensor([[1.0], [2.0]], requires_grad=True)
+    >>> x.expand(2, 3)
+    Tensor([[1., 1., 1.],
+            [2., 2., 2.]], grad_fn=expand)
+    >>> x.expand(4, -1, 3).sum().backward(); x.grad   # each entry was copied 4 * 3 times
+    array([[12.],
+           [12.]], dtype=float32)
+    """
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    lead = len(sizes) - a.ndim
+    shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    try:
+        out = np.broadcast_to(a.data, shape)
+    except ValueError:
+        raise ValueError(f"expand: a tensor of shape {a.shape} cannot be expanded to {sizes}") from None
+    def backward(grad):  # the engine sums the gradient over the broadcast axes
+        return (grad,)
+    return Tensor._from_op(out, (a,), backward, "expand")

@@ -3,12 +3,19 @@
 Every operation on tensors that require gradients records its inputs and a ``backward`` function.
 :meth:`Tensor.backward` walks that graph from the output back to the leaves (iteratively, so long
 chains do not hit Python's recursion limit), sums gradients over broadcast axes and accumulates them
-into each leaf's ``.grad``. The primitive operations and their gradients live in
-:mod:`tinytorch.core.ops`, forward and backward side by side.
+into each leaf's ``.grad``. It also holds what every primitive shares: :func:`result_dtype`, the
+one type-promotion rule, and the wrapping of operands and axes. The primitives live beside this
+file by topic (:mod:`~tinytorch.core.ops`, :mod:`~tinytorch.core.reductions`,
+:mod:`~tinytorch.core.shaping`, :mod:`~tinytorch.core.selection`,
+:mod:`~tinytorch.core.activations`), forward and backward side by side, and import only this
+file; :mod:`tinytorch.core` attaches them to :class:`Tensor` from one table.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 _grad_enabled = True
 
@@ -79,6 +86,12 @@ def _to_array(data, dtype=None) -> np.ndarray:
 
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Operators (``+ - * / ** @``, comparisons, indexing) and methods (``sum``, ``mean``,
+    ``reshape``, ``softmax``, ...) are the primitives of :mod:`~tinytorch.core.ops`,
+    :mod:`~tinytorch.core.reductions`, :mod:`~tinytorch.core.shaping`,
+    :mod:`~tinytorch.core.selection` and :mod:`~tinytorch.core.activations`; the table
+    ``TENSOR_METHODS`` in :mod:`tinytorch.core` lists which function each one is.
 
     Parameters
     ----------
@@ -228,15 +241,31 @@ class Tensor:
             if node_grad is None:
                 continue
             if node._backward is None:  # a leaf: accumulate into .grad
-                node_grad = node_grad.astype(node.dtype, copy=True)
-                node.grad = node_grad if node.grad is None else node.grad + node_grad
+                if node.grad is not None:
+                    node.grad = node.grad + node_grad
+                elif (node_grad.base is None and node_grad.flags.writeable
+                      and sys.getrefcount(node_grad) == _SOLE_REFERENCE):
+                    node.grad = node_grad  # a fresh array nothing else holds: no copy needed
+                else:  # shared (a view, the caller's array, or also another leaf's): copy
+                    node.grad = node_grad.copy()
                 continue
             for parent, parent_grad in zip(node._parents, node._backward(node_grad)):
                 if parent_grad is None or not parent.requires_grad:
                     continue
                 parent_grad = _unbroadcast(parent_grad, parent.shape)
+                if parent_grad.dtype != parent.dtype:  # e.g. a float32 input of a float64 op
+                    parent_grad = parent_grad.astype(parent.dtype)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+
+
+def _sole_reference_count() -> int:
+    """What ``sys.getrefcount`` reports for an array held by one local variable only."""
+    array = np.empty(0)
+    return sys.getrefcount(array)
+
+
+_SOLE_REFERENCE = _sole_reference_count()
 
 
 def _reverse_topological_order(root: Tensor) -> list:
@@ -270,8 +299,138 @@ def _unbroadcast(grad, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
-# Operators and methods are defined next to their gradients in ops.py, which attaches them here.
-from . import ops  # noqa: E402  (ops needs the Tensor class above)
-from .selection import concatenate, stack, where  # noqa: E402,F401
+# ----------------------------------------------------------------- helpers shared by the primitives
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_PYTHON_KIND = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float64),
+                complex: np.dtype(np.complex128)}
+_DEFAULT_DTYPE = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32),
+                  3: np.dtype(np.complex64)}
 
-__all__ = ["Tensor", "no_grad", "is_grad_enabled", "concatenate", "stack", "where"]
+
+def result_dtype(*operands) -> np.dtype:
+    """The dtype of an operation on ``operands``: PyTorch's type-promotion rule, the one place it lives.
+
+    Categories rank bool < integer < float. The result has the highest category among the
+    operands; within it, tensors with dimensions outrank 0-d tensors, which outrank numbers
+    (Python or NumPy scalars), and the dtypes of the highest-ranked operands in that category
+    are combined (float32 with float64 gives float64). A category reached only by a number
+    gives the default dtype: float32 for floats, int64 for integers. So a number never widens
+    a tensor's dtype, an integer tensor times 0.5 is float32, and float64 appears only when
+    some tensor is float64. Operations that always give floats (true division, ``mean``,
+    ``exp``, ``log``, ``sqrt``, activations) turn a non-float result into float32
+    (:func:`float_dtype`).
+
+    Parameters
+    ----------
+    *operands : Tensor or number
+        The operands of one operation.
+
+    Returns
+    -------
+    numpy.dtype
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tinytorch import Tensor
+    >>> from tinytorch.core.tensor import result_dtype
+    >>> result_dtype(Tensor([1, 2]), 0.5), result_dtype(Tensor([1.0]), np.float64(2.0))
+    (dtype('float32'), dtype('float32'))
+    >>> result_dtype(Tensor([1.0]), Tensor([1.0], dtype=np.float64))
+    dtype('float64')
+    """
+    best, dtypes = (-1, -1), []
+    for x in operands:
+        if isinstance(x, Tensor):
+            dtype, tier = x.data.dtype, 2 if x.data.ndim else 1
+        else:  # a number: only its kind matters (a Python int may exceed int64)
+            kind = next((k for k in (bool, int, float, complex) if isinstance(x, k)), None)
+            dtype, tier = (_PYTHON_KIND[kind] if kind else np.asarray(x).dtype), 0
+        rank = (_CATEGORY.get(dtype.kind, 3), tier)
+        if rank > best:
+            best, dtypes = rank, [dtype]
+        elif rank == best:
+            dtypes.append(dtype)
+    return _DEFAULT_DTYPE[best[0]] if best[1] == 0 else np.result_type(*dtypes)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """``dtype`` if it is a float type, else float32: the result type of true division, mean, exp, ..."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype.kind in "fc" else np.dtype(np.float32)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (bool, int, float, np.generic))
+
+
+def _tensor(x, dtype=None) -> Tensor:
+    """``x`` as a Tensor (returned as it is if it already is one); a number or array gets ``dtype``."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x, dtype=dtype)
+
+
+def _constant(value, dtype) -> Tensor:
+    """A number as a 0-d tensor of ``dtype``, outside the graph (the cheap path of :func:`_tensor`)."""
+    out = Tensor.__new__(Tensor)
+    out.data, out.requires_grad, out.grad = np.asarray(value, dtype=dtype), False, None
+    out._parents, out._backward, out._op = (), None, None
+    return out
+
+
+def _operands(a, b, floating: bool = False):
+    """Two operands as Tensors of one dtype (:func:`result_dtype`; a float one if ``floating``), and their arrays."""
+    a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_tensor and b_tensor and a.data.dtype == b.data.dtype:
+        dtype = a.data.dtype  # the common cases first, without the general rule's cost
+    elif a_tensor and type(b) in (float, int) and a.data.dtype.kind == "f":
+        dtype = a.data.dtype
+    elif b_tensor and type(a) in (float, int) and b.data.dtype.kind == "f":
+        dtype = b.data.dtype
+    else:
+        a = a if a_tensor or _is_number(a) else Tensor(a)
+        b = b if b_tensor or _is_number(b) else Tensor(b)
+        dtype = result_dtype(a, b)
+    if floating and dtype.kind not in "fc":
+        dtype = np.dtype(np.float32)
+    a = a if isinstance(a, Tensor) else _constant(a, dtype)
+    b = b if isinstance(b, Tensor) else _constant(b, dtype)
+    x = a.data if a.data.dtype == dtype else a.data.astype(dtype)
+    y = b.data if b.data.dtype == dtype else b.data.astype(dtype)
+    return a, b, x, y
+
+
+def _alias(op: str, name: str, value, torch_name: str, torch_value, default=None):
+    """Accept PyTorch's spelling (``dim``, ``keepdim``) beside tinytorch's (``axis``, ``keepdims``)."""
+    if torch_value is None:
+        return default if value is None else value
+    if value is not None and value is not False:
+        raise TypeError(f"{op}: got both {name}= and {torch_name}= (the same argument); give one")
+    return torch_value
+
+
+def _axes(op: str, a: Tensor, axis) -> tuple:
+    """``axis`` (int, tuple or None for all) as a sorted tuple of non-negative axes of ``a``.
+
+    A 0-d tensor accepts axis 0 and -1, as PyTorch does (there is nothing to reduce).
+    """
+    ndim = a.data.ndim
+    axes = range(ndim) if axis is None else (axis,) if np.ndim(axis) == 0 else axis
+    try:
+        normalized = sorted({int(normalize_axis_index(x, max(ndim, 1))) for x in axes})
+    except (np.exceptions.AxisError, TypeError):
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {a.shape}") from None
+    return tuple(normalized) if ndim else ()
+
+
+def __getattr__(name: str):
+    """``tinytorch.core.tensor.stack`` etc. keep working; they live in :mod:`~tinytorch.core.selection`."""
+    if name in ("concatenate", "cat", "stack", "where"):
+        from . import selection
+
+        return getattr(selection, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Tensor", "no_grad", "is_grad_enabled", "result_dtype", "float_dtype"]
