@@ -78,7 +78,7 @@ def copy_sequences(n, length, vocab_size, shift=0, seed=0):
     return inputs, np.roll(inputs, shift, axis=1)
 
 
-#: The toy grammar's word classes: role -> words. Words of one role are interchangeable in every
+#: The toy grammar's word classes, a dict from role to words. Words of one role are interchangeable in every
 #: sentence, and no word has two roles. ``noun`` words are subjects, ``place`` words follow a
 #: preposition.
 WORD_CLASSES = {
