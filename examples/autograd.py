@@ -67,8 +67,9 @@ xw = x * w
 s = xw + b
 y = s.tanh()
 names = {"x": x, "w": w, "b": b, "xw": xw, "s": s, "y": y}
-print(f"y = {y.item():.6f}, made by {y._op!r} from {len(y._parents)} "
-      f"tensor; s made by {s._op!r}, xw by {xw._op!r}")
+print(f"y = {y.item():.6f}, made by {y._op!r} from "
+      f"{len(y._parents)} tensor")
+print(f"s made by {s._op!r}, xw by {xw._op!r}")
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The graph recorded by y = tanh(x w + b), with forward values and gradients.", "name": "fig-autograd-graph"}}
 viz.plot_graph(y, names=names)
@@ -156,8 +157,8 @@ cleared = [t.grad is None or not np.any(t.grad) for t in (x, w, b)]
 assert all(cleared), "zero_grad left a gradient"
 y.backward()
 assert np.allclose(x.grad, once["x"], rtol=1e-12), "after zero_grad"
-print(f"x.grad once {once['x']:+.4f}, twice {2 * once['x']:+.4f}, "
-      f"after zero_grad and once more {x.grad:+.4f}")
+print(f"x.grad once {once['x']:+.4f}, twice {2 * once['x']:+.4f}")
+print(f"after zero_grad and once more {x.grad:+.4f}")
 
 # %% [markdown]
 # ## A reused input
