@@ -32,7 +32,7 @@
 #    sentences.
 # 5. *Causal masking*: averaging the past, then future positions receiving exactly zero weight,
 #    so no output depends on a later token (a heatmap with the masked cells marked).
-# 6. *Learned attention*: a transformer trained on this page in seconds, over 5 seeds, on a task
+# 6. *Learned attention*: a transformer trained on this page in seconds, over {glue:text}`n_seeds` seeds, on a task
 #    whose right attention pattern is known; it finds that pattern, and finds it before its loss
 #    falls (figures).
 # 7. *Multi-head attention*: shapes traced through the head split and merge; what the two trained
@@ -101,7 +101,11 @@ rng = np.random.default_rng(0)  # this page's data
 HIDDEN = 16
 LENGTHS = [2, 4, 8, 16, 32, 64]
 bound = 1 / math.sqrt(HIDDEN)
-W_x = Tensor(rng.uniform(-bound, bound, size=(HIDDEN, HIDDEN)))
+# float64: the default RNN's gradient falls below 1e-20, where float32
+# products lose digits and can underflow to 0
+F64 = np.float64
+W_x = Tensor(rng.uniform(-bound, bound, size=(HIDDEN, HIDDEN)),
+             dtype=F64)
 
 
 def orthogonal(gain):
@@ -112,7 +116,8 @@ def orthogonal(gain):
 
 INITS = ["default", "orthogonal, gain 1", "orthogonal, gain 1.5"]
 W_h = Tensor(np.stack([rng.uniform(-bound, bound, (HIDDEN, HIDDEN)),
-                       orthogonal(1.0), orthogonal(1.5)]))  # (3, H, H)
+                       orthogonal(1.0), orthogonal(1.5)]),
+           dtype=F64)  # (3, H, H)
 direction = Tensor(rng.normal(size=HIDDEN))
 direction = direction / float(np.linalg.norm(direction.data))
 attention = SelfAttention(d_model=HIDDEN)
@@ -120,7 +125,7 @@ attention = SelfAttention(d_model=HIDDEN)
 
 def rnn_final_state(x):
     """h_L of h_t = tanh(x_t W_x + h_(t-1) W_h); x is (3, N, L, H)."""
-    h = Tensor(np.zeros((len(INITS), x.shape[1], HIDDEN)))
+    h = Tensor(np.zeros((len(INITS), x.shape[1], HIDDEN)), dtype=F64)
     for t in range(x.shape[2]):  # step t needs step t-1: sequential
         h = tt.tanh(x[:, :, t] @ W_x + h @ W_h)  # (3, N, H)
     return h
@@ -138,7 +143,8 @@ def sensitivity_to_first_token(final_state, copies, length, batch=64):
     on a leading axis so that each model gets its own gradient.
     """
     x = rng.normal(size=(1, batch, length, HIDDEN))
-    x = Tensor(np.repeat(x, copies, axis=0), requires_grad=True)
+    x = Tensor(np.repeat(x, copies, axis=0), requires_grad=True,
+               dtype=F64)
     (final_state(x) * direction).sum().backward()
     return np.linalg.norm(x.grad[:, :, 0], axis=-1).mean(axis=-1)
 
@@ -173,7 +179,9 @@ viz.Table.from_columns(columns, formats=formats)
 # %% [markdown]
 # Read the columns from left to right. With PyTorch's default initialisation the largest
 # eigenvalue of $W_h$ is only {glue:text}`rnn_radius_default:.2f`, so long products of the
-# Jacobians shrink, and the sensitivity falls exponentially: it drops
+# Jacobians shrink, and the sensitivity falls exponentially: between neighbouring lengths of the
+# table it keeps at most a factor {glue:text}`rnn_worst_keep_default:.2f` of itself per step, and
+# it drops
 # {glue:text}`rnn_drop_default:.1e`-fold from $L = 2$ to $L = 64$. An orthogonal $W_h$ (all
 # singular values 1) loses the signal more slowly, at every length, but $\tanh' \le 1$ still
 # shrinks each step (over the last 32 steps it keeps {glue:text}`rnn_per_step_orth1:.2f` per
@@ -187,8 +195,10 @@ viz.Table.from_columns(columns, formats=formats)
 # little below 1, compounded $L-1$ times, still vanishes, and one a little above 1 explodes (the
 # first "Try this" at the end of the page shows gain 3). Attention's path is one
 # step whatever the weights: its sensitivity falls only in proportion to $1/L$ (the last column
-# stays within a factor of 3), because an untrained layer spreads its weight roughly evenly, so
-# token 1 gets about $1/L$ of it. Training moves that weight where it is needed (section 7).
+# varies only {glue:text}`attn_spread:.2f`-fold over the lengths), because an untrained layer
+# spreads its weight roughly evenly, so token 1 gets about $1/L$ of it: at $L = 64$ the last
+# position gives it {glue:text}`to_first:.2f`$/L$ on average over the sequences. Training moves
+# that weight where it is needed (section 6).
 
 # %%
 default, orth_1, orth_15 = rnn
@@ -204,7 +214,16 @@ assert 0.9 < per_step[2] < 1.1, f"gain 1.5: {per_step[2]:.3f} per step"
 assert orth_15[-1] > attn[-1], "gain 1.5 is not above attention at L=64"
 attn_times_L = attn * np.array(LENGTHS)
 spread = attn_times_L.max() / attn_times_L.min()
-assert spread < 3, f"attention × L varies {spread:.1f}-fold"
+assert spread < 1.5, f"attention × L varies {spread:.1f}-fold"
+# the factor per step between neighbouring lengths of the table
+keep = (default[1:] / default[:-1]) ** (1 / np.diff(LENGTHS))
+assert keep.max() < 0.6, f"default RNN keeps {keep} per step"
+# weights of the last call (L = 64), (1, N, L, L): token 1 from the end
+to_first = attention.attention_weights.data[..., -1, 0] * LENGTHS[-1]
+assert 0.5 < to_first.mean() < 2, f"token 1 gets {to_first.mean()}/L"
+glue("rnn_worst_keep_default", float(keep.max()), display=False)
+glue("attn_spread", float(spread), display=False)
+glue("to_first", float(to_first.mean()), display=False)
 
 # %% mystnb={"figure": {"caption": "How strongly the final state depends on the first token, for untrained RNNs with three recurrent initialisations and an untrained attention layer, as the sequence grows.", "name": "fig-rnn-bottleneck"}}
 curves = {f"RNN, {name}": values for name, values in zip(INITS, rnn)}
@@ -393,10 +412,12 @@ print(f"(raw = unscaled; uniform weights have entropy ln {N_KEYS} = "
       f"{math.log(N_KEYS):.3f})")
 
 # %% [markdown]
-# The table shows the argument holding: unscaled, the variance tracks $d_k$ (within 15 %), the
-# entropy collapses towards 0 and the gradient reaching the scores shrinks by more than a factor
-# of 100 by $d_k = 512$; scaled, the variance stays within 15 % of 1, and entropy and gradient stay
-# level (within 20 % of their values at $d_k = 4$).
+# The table shows the argument holding: unscaled, the variance tracks $d_k$ (it is at most
+# {glue:text}`var_raw_off:.0%` off), the entropy collapses towards 0 (to
+# {glue:text}`ent_raw_left:.0%` of its value at $d_k = 4$) and the gradient reaching the scores
+# shrinks {glue:text}`grad_raw_drop:.0f`-fold by $d_k = 512$; scaled, the variance stays within
+# {glue:text}`var_scaled_off:.0%` of 1, and entropy and gradient stay level (within
+# {glue:text}`scaled_off:.0%` of their values at $d_k = 4$).
 
 # %%
 assert np.all(np.abs(var_raw / d_col - 1) < 0.15), var_raw / d_col
@@ -405,6 +426,15 @@ assert ent_raw[-1] < 0.2 * ent_raw[0], f"entropy: {ent_raw}"
 assert grad_raw[-1] < 0.01 * grad_raw[0], f"gradient: {grad_raw}"
 assert np.all(np.abs(ent_scaled / ent_scaled[0] - 1) < 0.2), ent_scaled
 assert np.all(np.abs(grad_scaled / grad_scaled[0] - 1) < 0.2)
+scaled_off = max(np.abs(ent_scaled / ent_scaled[0] - 1).max(),
+                 np.abs(grad_scaled / grad_scaled[0] - 1).max())
+glue("var_raw_off", float(np.abs(var_raw / d_col - 1).max()),
+     display=False)
+glue("ent_raw_left", float(ent_raw[-1] / ent_raw[0]), display=False)
+glue("grad_raw_drop", float(grad_raw[0] / grad_raw[-1]), display=False)
+glue("var_scaled_off", float(np.abs(var_scaled - 1).max()),
+     display=False)
+glue("scaled_off", float(scaled_off), display=False)
 
 # %% mystnb={"figure": {"caption": "Scores, weight entropy and the gradient reaching the scores, with and without the division by the square root of the key size.", "name": "fig-scaling"}}
 fig, axes = viz.subplots(1, 3, height=2.5)
@@ -448,8 +478,8 @@ for ax, (name, scaled_values, raw_values, yscale) in zip(axes, panels):
 # {py:class}`~tinytorch.core.attention.SelfAttention` holds the three as
 # {py:class}`~tinytorch.core.layers.Linear` layers and keeps the weights of its last call in
 # `.attention_weights`. A freshly initialised layer has small random projections, so its
-# scores are all close to each other and every row is nearly uniform (all weights within 0.05 of
-# $1/6$ below).
+# scores are all close to each other and every row is nearly uniform (below, no weight is
+# more than {glue:text}`init_farthest:.3f` from $1/6$).
 
 # %%
 self_attention = SelfAttention(d_model=d_k)
@@ -457,6 +487,7 @@ self_attention(X)
 A_init = self_attention.attention_weights.data  # (6, 6): rows = queries
 farthest = np.abs(A_init - 1 / 6).max()
 assert farthest < 0.05, A_init
+glue("init_farthest", float(farthest), display=False)
 print(f"initial weights range from {A_init.min():.3f} to "
       f"{A_init.max():.3f}; 1/6 = {1 / 6:.3f}\n"
       f"farthest from 1/6: {farthest:.3f} (< 0.05)")
@@ -719,7 +750,7 @@ print("  no mask: ", np.array2string(unmasked_moved, precision=3))
 # {glue:text}`batch` fresh random sequences each. The options of `MirrorPairModel`
 # (`heads`, `positions`, `causal`) are used in section 7 and in the table at the end of the page;
 # the model of this section uses their defaults. A result that depends on a random seed is
-# reported over 5 seeds (each seed sets the initial weights and the stream of training data),
+# reported over {glue:text}`n_seeds` seeds (each seed sets the initial weights and the stream of training data),
 # and asserted on the worst one.
 
 # %%
@@ -795,6 +826,8 @@ def train(seed, **change):
 
 glue("steps", STEPS, display=False)
 glue("batch", BATCH, display=False)
+glue("lr", LR, display=False)
+glue("n_seeds", len(SEEDS), display=False)
 runs = [train(seed) for seed in SEEDS]
 models, losses, on_needed = zip(*runs)
 losses, on_needed = np.array(losses), np.array(on_needed)  # (5, STEPS)
@@ -803,7 +836,7 @@ print("loss at the last step, per seed:", np.round(losses[:, -1], 4),
 
 # %% [markdown]
 # The test: 2000 new random sequences, keeping only those no run saw in training. A model must
-# get both digits of an output right for it to count; guessing gets 1 % of the outputs right.
+# get both digits of an output right for it to count; guessing gets {glue:text}`chance:.0%` of the outputs right.
 
 # %%
 x_test, y_test = make_batch(np.random.default_rng(2), 2000)
@@ -821,12 +854,15 @@ def held_out(model):
     return predictions, (predictions == y_test).mean()
 
 
-accuracy, head_maps = [], []  # per seed
+accuracy, head_maps, correct = [], [], []  # per seed
 for model in models:
-    accuracy.append(held_out(model)[1])
+    predictions, model_accuracy = held_out(model)
+    accuracy.append(model_accuracy)
+    correct.append((predictions == y_test).mean(axis=0))  # per output
     # the forward pass stored the weights: (N, H, L, L) -> (H, L, L)
     head_maps.append(model.block.attention_weights.data.mean(axis=0))
 accuracy, head_maps = np.array(accuracy), np.array(head_maps)
+correct = np.array(correct)  # (seeds, L)
 chance = 1 / DIGITS**2
 print(f"{len(x_test)} held-out sequences; accuracy per seed:\n",
       np.round(accuracy, 4), f"(guessing: {chance:.0%})")
@@ -834,13 +870,17 @@ glue("n_test", len(x_test), display=False)
 glue("acc_median", float(np.median(accuracy)), display=False)
 glue("acc_min", float(accuracy.min()), display=False)
 glue("acc_max", float(accuracy.max()), display=False)
+glue("chance", chance, display=False)
 
 # %% [markdown]
-# Over the 5 seeds the held-out accuracy has median {glue:text}`acc_median:.1%` and ranges from
+# Over the {glue:text}`n_seeds` seeds the held-out accuracy has median {glue:text}`acc_median:.1%` and ranges from
 # {glue:text}`acc_min:.2%` to {glue:text}`acc_max:.2%` ({glue:text}`n_test` sequences, 8
-# outputs each). The baselines: 1 % for guessing, and {glue:text}`no_pos_median:.1%` for the same
-# model trained without positional encodings, which sees the digits but not their order (the
-# table at the end of the page). Even the worst seed is at least 99 %.
+# outputs each). The baselines: {glue:text}`chance:.0%` for guessing, and
+# {glue:text}`no_pos_median:.1%` for the same model trained without positional encodings, which
+# sees the digits but not their order (the table at the end of the page). With this training
+# budget ({glue:text}`steps` steps at learning rate {glue:text}`lr`) even the worst seed is at
+# least 99 %. That is a statement about the budget as much as the model: with about 30 % fewer
+# steps, or half the learning rate, some seeds stay below 99 % (the second "Try this").
 
 # %%
 assert accuracy.min() >= 0.99, f"worst seed: {accuracy.min():.4f}"
@@ -892,6 +932,10 @@ assert (losses[:, -1] < 1).all() and (on_needed[:, -1] > 0.5).all()
 assert (weight_above_half < loss_below_1).all(), (weight_above_half,
                                                   loss_below_1)
 assert np.median(at_half) > 1, f"loss already {np.median(at_half):.2f}"
+first_loss = losses[:, 0] / math.log(100)
+assert np.abs(first_loss - 1).max() < 0.1, losses[:, 0]
+first_needed = on_needed[:, 0]  # a uniform row: 2 / LENGTH
+assert np.abs(first_needed - 2 / LENGTH).max() < 0.02, first_needed
 assert on_needed[:, -1].min() >= 0.9, on_needed[:, -1]
 
 # %% [markdown]
@@ -920,12 +964,15 @@ fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
 # ```
 #
 # On held-out sequences too, in every seed, the mirrored input and its neighbour together receive
-# at least 90 % of each output's attention on average (against 25 % for a uniform row); for this
+# at least {glue:text}`held_out_needed_min:.0%` of each output's attention on average (against
+# {glue:text}`uniform_needed:.0%` for a uniform row); for this
 # sequence the two brightest cells of every row are the two needed positions.
 
 # %%
 held_out_needed = needed_weight(head_maps).mean(axis=-1)  # per seed
 assert min(held_out_needed) >= 0.9, held_out_needed
+glue("held_out_needed_min", float(min(held_out_needed)), display=False)
+glue("uniform_needed", 2 / LENGTH, display=False)
 top_two = np.sort(np.argsort(both_heads[example], axis=-1)[:, -2:], -1)
 needed = np.sort(np.stack([MIRROR, NEIGHBOUR], axis=-1), axis=-1)
 assert (top_two == needed).all(), top_two
@@ -1019,6 +1066,7 @@ for run, seed in enumerate(SEEDS):
 own_position = np.maximum(on_mirror, on_neighbour)
 glue("own_min", float(own_position.min()), display=False)
 glue("overlap_max", float(overlap.max()), display=False)
+glue("seed_range", f"{SEEDS[0]}–{SEEDS[-1]}", display=False)
 
 # %% mystnb={"figure": {"caption": "The two heads of seed 0's trained block, each averaged over the held-out sequences.", "name": "fig-heads"}}
 fig = viz.plot_attention_heads(
@@ -1034,11 +1082,14 @@ fig = viz.plot_attention_heads(
 # position.
 # ```
 #
-# In this training run the heads divided the work, in every seed, though not always cleanly:
-# the two heads prefer different positions (one the mirror, the other the neighbour), each puts
-# more than half of its weight — at least {glue:text}`own_min:.2f` — on the one it prefers, and
-# the overlap of their rows is at most {glue:text}`overlap_max:.2f`. How cleanly they divide it,
-# and which head takes which position, changes from seed to seed.
+# In these {glue:text}`n_seeds` runs (seeds {glue:text}`seed_range`, {glue:text}`steps` steps)
+# the heads divided the work, in every seed, though not always cleanly: the two heads prefer
+# different positions (one the mirror, the other the neighbour), each puts more than half of its
+# weight — at least {glue:text}`own_min:.2f` — on the one it prefers, and the overlap of their
+# rows is at most {glue:text}`overlap_max:.2f`. How cleanly they divide it, and which head takes
+# which position, changes from seed to seed. This division is a property of these runs, not a
+# law: nothing in the loss asks for it, and with other seeds, fewer steps or another learning
+# rate some runs end with both heads preferring the same position (the fourth "Try this").
 
 # %%
 prefers_mirror = on_mirror > on_neighbour  # (seeds, HEADS)
@@ -1048,13 +1099,18 @@ assert overlap.max() < 0.6, overlap
 assert len({tuple(p) for p in prefers_mirror}) == 2, "same roles"
 
 # %% [markdown]
-# Nothing forced that division. Below, the same model with **one** head, trained from the same 5
-# seeds on the same data. It solves the task almost as well: its held-out accuracy has median
-# {glue:text}`acc1_median:.2%` and is at least {glue:text}`acc1_min:.1%` in every seed, against a
-# median of {glue:text}`acc_median:.2%` for two heads. Its single head takes the uneven-average
-# route: in every seed it puts about a third of its weight on one of the two needed positions and
-# about two thirds on the other (each share within 0.1 of $\frac13$ and $\frac23$); in
-# {glue:text}`neighbour_larger` of the 5 seeds the larger share goes to the neighbour.
+# Nothing forced that division. Below, the same model with **one** head, trained from the same
+# {glue:text}`n_seeds` seeds on the same data. With this training budget it solves the task
+# almost as well: its held-out accuracy has median {glue:text}`acc1_median:.2%` and is at least
+# {glue:text}`acc1_min:.1%` in every seed, against a median of {glue:text}`acc_median:.2%` for
+# two heads (with the learning rate doubled, two heads stay above 99 % but some one-head seeds
+# fall below 97 %). Its single head takes the uneven-average
+# route: in every seed it puts between {glue:text}`smaller_min:.2f` and
+# {glue:text}`smaller_max:.2f` of its weight on one of the two needed positions and between
+# {glue:text}`larger_min:.2f` and {glue:text}`larger_max:.2f` on the other, at least
+# {glue:text}`ratio_min:.1f` times as much — roughly a third against two thirds; in
+# {glue:text}`neighbour_larger` of the {glue:text}`n_seeds` seeds the larger share goes to the
+# neighbour.
 
 # %%
 one_head = [train(seed, heads=1)[0] for seed in SEEDS]
@@ -1079,8 +1135,16 @@ assert accuracy_1.min() >= 0.97, f"one head, worst: {accuracy_1.min()}"
 assert abs(np.median(accuracy_1) - np.median(accuracy)) < 0.01
 smaller = np.minimum(mirror_1, neighbour_1)
 larger = np.maximum(mirror_1, neighbour_1)
+assert smaller.min() > 0.2, smaller  # both positions are read
+assert (larger / smaller).min() > 1.4, (smaller, larger)  # unevenly
 assert np.abs(smaller - 1 / 3).max() < 0.1, smaller
-assert np.abs(larger - 2 / 3).max() < 0.1, larger
+assert np.abs(larger - 2 / 3).max() < 0.15, larger
+for name, value in [("smaller_min", smaller.min()),
+                    ("smaller_max", smaller.max()),
+                    ("larger_min", larger.min()),
+                    ("larger_max", larger.max()),
+                    ("ratio_min", (larger / smaller).min())]:
+    glue(name, float(value), display=False)
 
 # %% [markdown]
 # So why several heads? One head gives each query one set of weights; $h$ heads give it $h$
@@ -1089,6 +1153,12 @@ assert np.abs(larger - 2 / 3).max() < 0.1, larger
 # position must gather several things that no single softmax can weigh at once, and the
 # language models of the next page, use several heads; studies of trained language models find
 # heads with distinct, recognisable jobs (Olsson et al., 2022, on "induction heads").
+
+# %%
+sizes = {h: sum(p.size for p in m.parameters())
+         for h, m in [(HEADS, models[0]), (1, one_head[0])]}
+assert sizes[1] == sizes[HEADS], f"parameters per head count: {sizes}"
+print("parameters, by number of heads:", sizes)
 
 # %% [markdown]
 # ## 8. The transformer block
@@ -1381,18 +1451,18 @@ fig = viz.plot_lines(
 # %% [markdown]
 # ## Break it and see
 #
-# Each row below is a one-line change to section 6's model, trained from the same 5 seeds on the
+# Each row below is a one-line change to section 6's model, trained from the same {glue:text}`n_seeds` seeds on the
 # same data, and scored on the same held-out sequences. What to expect, before running them:
 #
-# - **One head** (`heads=1`): still solved (at least 97 % in every seed); section 7 trained it
-#   (those runs are reused here).
+# - **One head** (`heads=1`): still solved (at least {glue:text}`acc1_min:.1%` in every seed);
+#   section 7 trained it (those runs are reused here).
 # - **No positional encoding** (`positions=False`): the block sees the digits as a *set*
 #   (section 4), so no output can tell which digit is its mirror. Accuracy collapses far below
 #   99 % (under 20 %), though above guessing: the one digit an output can still single out is
 #   its own, and outputs 0 and 4 need exactly that digit as their units digit, so they do best.
 # - **A causal mask** (`causal=True`): output $i$ may read only inputs $0, \dots, i$. Outputs 4–7
 #   can still see both digits they need and should still learn them (more than half right each,
-#   though with the same training less well than the unmasked model); outputs
+#   though with the same training less well than the unmasked model, in every seed); outputs
 #   1–3 see neither and stay near guessing (1 in 100); output 0 sees only its units digit (1 in
 #   10 by guessing the tens). The best possible accuracy is their mean, computed from the mask
 #   below; the model cannot beat it.
@@ -1427,7 +1497,8 @@ rows = [[name, np.median(acc), acc.min(), acc.max()]
 rows += [["guessing", chance, chance, chance],
          ["best possible, causal", ceiling, ceiling, ceiling]]
 viz.Table(["change", "median", "worst", "best"], rows, formats=percent,
-          caption="Held-out accuracy over 5 seeds, per change")
+          caption=f"Held-out accuracy over {len(SEEDS)} seeds, "
+          "per change")
 
 # %% [markdown]
 # Each expectation held, on every seed: without positions the median accuracy is
@@ -1442,7 +1513,8 @@ others = np.delete(per_output["{'positions': False}"], [0, 4], axis=1)
 assert own_digit.min() > others.max(), (own_digit, others)
 assert (causal.mean(axis=1) <= ceiling + 0.01).all(), causal.mean(1)
 assert causal[:, 4:].min() > 0.5, causal[:, 4:].min(axis=0)
-assert causal[:, 4:].mean() < accuracy.mean(), causal[:, 4:].mean()
+less_well = causal[:, 4:].mean(axis=1) < correct[:, 4:].mean(axis=1)
+assert less_well.all(), (causal[:, 4:], correct[:, 4:])
 assert causal[:, 1:4].max() <= 0.03, causal[:, 1:4].max(axis=0)
 assert causal[:, 0].max() <= 0.15, causal[:, 0]
 
@@ -1457,10 +1529,12 @@ assert causal[:, 0].max() <= 0.15, causal[:, 0]
 #   weights to exactly 0, and dividing the scores by $\sqrt{d_k}$ keeps the softmax from
 #   saturating as $d_k$ grows.
 # - A one-block transformer learned the mirrored-pair task in {glue:text}`steps` steps: median
-#   held-out accuracy {glue:text}`acc_median:.2%` over 5 seeds (worst {glue:text}`acc_min:.2%`; guessing 1 %), and
+#   held-out accuracy {glue:text}`acc_median:.2%` over {glue:text}`n_seeds` seeds (worst {glue:text}`acc_min:.2%`; guessing
+#   {glue:text}`chance:.0%`), and
 #   its attention found the two needed positions before its loss fell.
-# - Its two heads divided the work, but one head also solved the task (median
-#   {glue:text}`acc1_median:.2%`) with an uneven one-third–two-thirds average; without
+# - In these runs its two heads divided the work, but nothing required it: one head also solved
+#   the task (median {glue:text}`acc1_median:.2%`) with an uneven average of the two positions,
+#   roughly one third against two thirds; without
 #   positions the same model reached only {glue:text}`no_pos_median:.1%`.
 # - Attention's cost grows as $L^2$: for GPT-2 small's sizes it passes the projections at
 #   $L = 2d$ and the feed-forward network at $L = 4d$.
@@ -1471,7 +1545,12 @@ assert causal[:, 0].max() <= 0.15, causal[:, 0]
 #
 # 1. In section 1, `orthogonal(1.5)` → `orthogonal(3)`: the third RNN's sensitivity now *grows*
 #    with $L$, by orders of magnitude — exploding instead of vanishing gradients.
-# 2. In section 6, set `STEPS` to 50: the weight on the needed positions has started to
-#    rise, but the held-out accuracy is far below 99 % (the first assert after it fails).
+# 2. In section 6, set `STEPS` to 50: the weight on the needed positions has already passed
+#    0.5 (the attention pattern forms first), but the held-out accuracy is far below 99 % (the
+#    first assert after it fails). Milder changes, `STEPS` 30 % lower or `LR` halved, also
+#    leave the worst seed short of 99 %: the page's accuracy is that of its training budget.
 # 3. In section 2, `query = X[2]` → `query = X[3]` ("on"): the largest weight goes to "the",
 #    not to "on" itself — the counterexample of section 2, seen through the softmax.
+# 4. In section 6, `SEEDS = range(5)` → `range(40, 45)`: the accuracy stays above 99 %, but
+#    in some runs both heads prefer the same position, and the first assert after the heads'
+#    table in section 7 fails — the division of work belonged to seeds 0–4, not to the model.
