@@ -29,13 +29,15 @@
 # - the gradient of a least-squares loss from autograd, equal to the formula
 #   and confirmed by finite differences with `gradcheck`;
 # - a 3 × 3 linear system solved directly and by gradient descent, both
-#   leaving a residual below $10^{-9}$.
+#   leaving a residual below $10^{-9}$, and the largest step size for which
+#   descent converges, with descent diverging just above it (figure).
 
 # %%
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+from myst_nb import glue
 
 import tinytorch as tt
 from tinytorch import viz
@@ -88,22 +90,13 @@ print(f"strides of the stretched column: {stretched.strides} bytes")
 # the operand's own numbers; faded, dashed cells are the copies broadcasting
 # makes. Nothing is copied in memory: NumPy (and so tinytorch) reads the same
 # number again with a stride of zero.
-#
-# ```{admonition} How to read this figure
-# :class: tip
-# Look at the shape written above each grid, aligned on the right. The column
-# has length 1 along the second axis, so it is repeated across the three
-# columns; the row has no first axis at all, so it counts as length 1 there and
-# is repeated down the four rows. The result's cell is the sum of the two cells
-# at the same place in the first two grids.
-# ```
 
-# %% mystnb={"figure": {"caption": "Broadcasting a column and a row to a common shape: own values solid, copies faded.", "name": "fig-broadcasting"}}
+# %% tags=["hide-input"]
 def draw_on_grid(ax, values, out_shape, title):
     """Draw `values` broadcast to the 2-D `out_shape`.
 
     Cells holding the operand's own numbers are solid, copies are faded.
-    Returns the number of solid cells.
+    Returns a description of the grid for the alt text.
     """
     padded = (1,) * (2 - values.ndim) + values.shape  # missing: 1
     full = np.broadcast_to(values.reshape(padded), out_shape)
@@ -122,28 +115,29 @@ def draw_on_grid(ax, values, out_shape, title):
            ylim=(out_shape[0] + 0.1, -0.1),
            title=f"{title}\nshape {values.shape}")
     ax.set_axis_off()
-    return int(own.sum())
+    return (f"{title.lstrip('+= ')}, shape {values.shape}: "
+            f"{own.sum()} own cells {values.ravel().tolist()}, "
+            f"{(~own).sum()} faded copies")
 
 
-fig, axes = plt.subplots(1, 3, figsize=(viz.FIGURE_WIDTH, 2.8),
-                         layout="constrained")
-fig.set_facecolor("white")
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Broadcasting a column and a row to a common shape: own values solid, copies faded.", "name": "fig-broadcasting"}}
+fig, axes = viz.subplots(1, 3)
 operands = [(col, "col"), (row, "+ row"), (table, "= col + row")]
-solid = [draw_on_grid(ax, t.data, table.shape, name)
+parts = [draw_on_grid(ax, t.data, table.shape, name)
          for ax, (t, name) in zip(axes, operands)]
-n_rows, n_cols = table.shape
-alt = (f"Three grids of {n_rows} rows by {n_cols} columns. The first "
-       f"holds the column {col.data.ravel().tolist()} of shape "
-       f"{col.shape} in "
-       f"its first column ({solid[0]} solid cells), repeated as faded "
-       f"copies across the other columns; the second holds the row "
-       f"{row.data.tolist()} of shape {row.shape} in its first row "
-       f"({solid[1]} solid cells), repeated down the other rows; the "
-       f"third is their sum, {solid[2]} solid cells from "
-       f"{table.data.min():g} to {table.data.max():g}.")
-viz.show(fig, alt=alt)
+viz.show(fig, alt=f"Three grids of shape {table.shape}, each operand "
+         f"drawn on the result's grid. " + "; ".join(parts) + ".")
 
 # %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# Look at the shape written above each grid, aligned on the right. The column
+# has length 1 along the second axis, so it is repeated across the three
+# columns; the row has no first axis at all, so it counts as length 1 there and
+# is repeated down the four rows. The result's cell is the sum of the two cells
+# at the same place in the first two grids.
+# ```
+#
 # When two lengths differ and neither is 1, there is no way to line the
 # operands up, and tinytorch says so, naming both shapes:
 
@@ -229,9 +223,9 @@ assert gap < 1e-6, f"batch 5 differs from its own product by {gap:.1e}"
 print(f"{batches.shape} @ {W.shape} -> {out.shape}")
 
 # %% [markdown]
-# On a CPU the single product is faster than the loop, usually by far,
-# because NumPy runs it in compiled code instead of going through Python once
-# per vector (times vary from run to run):
+# On a CPU the single product is faster than the loop, by far: at least ten
+# times here (the ratio is printed; times vary from run to run), because NumPy
+# runs it in compiled code instead of going through Python once per vector.
 
 # %% tags=["timing"]
 def best_time(run, repeats=5):
@@ -246,9 +240,11 @@ def best_time(run, repeats=5):
 
 t_batched = best_time(lambda: V @ W)
 t_loop = best_time(lambda: stack([V[n] @ W for n in range(V.shape[0])]))
-assert t_batched < t_loop, "one product should beat the loop"
+assert t_loop > 10 * t_batched, "one product: not 10 times faster"
+glue("speedup", t_loop / t_batched, display=False)
 print(f"one product: {t_batched * 1e6:.0f} µs   "
-      f"loop of {V.shape[0]}: {t_loop * 1e6:.0f} µs")
+      f"loop of {V.shape[0]}: {t_loop * 1e6:.0f} µs   "
+      f"ratio {t_loop / t_batched:.0f}")
 
 # %% [markdown]
 # ## A rotation of the plane
@@ -293,41 +289,22 @@ print(f"{P.shape[0]} points; turned by {angles.min():.4f} to "
       f"{angles.max():.4f} degrees")
 print(f"largest change of a distance to the origin: {moved:.1e}")
 
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "A point set before and after multiplication by a rotation matrix.", "name": "fig-rotation"}}
+both = np.concatenate([P.data, P_rot.data])
+before_after = np.repeat([0, 1], P.shape[0])
+viz.plot_points(both, before_after, equal_aspect=True,
+                class_names=["before", "after, rotated 60°"],
+                xlabel="x", ylabel="y")
+
 # %% [markdown]
 # ```{admonition} How to read this figure
 # :class: tip
-# Grey dots are the original points, blue dots the rotated ones. The thin grey
-# arcs join three of the points to their images; they are pieces of circles
-# centred on the origin (the cross): each point moves along a circle around it,
-# never closer or farther, which is the "distance kept" assertion above, and
-# every arc spans the same angle.
+# One marker shape for the original points, another for the rotated ones.
+# The rotated F is the original turned counter-clockwise about the origin
+# $(0, 0)$: each point moved along a circle around the origin, never closer
+# or farther (the "distances kept" assertion above), and every point turned
+# by the same angle.
 # ```
-
-# %% mystnb={"figure": {"caption": "A point set before and after multiplication by a rotation matrix.", "name": "fig-rotation"}}
-fig, ax = plt.subplots(figsize=(4.5, 4.2), layout="constrained")
-fig.set_facecolor("white")
-degrees = np.rad2deg(theta)
-ax.scatter(*P.data.T, s=14, color="0.55", label="before")
-ax.scatter(*P_rot.data.T, s=14, color="#0072B2",
-           label=f"after, rotated {degrees:g}°")
-tips = [10, 16, 20]  # top of the stem, ends of the two bars
-for k in tips:
-    start = np.arctan2(P.data[k, 1], P.data[k, 0])
-    arc = np.linspace(start, start + theta, 30)
-    r = radius_before[k]
-    ax.plot(r * np.cos(arc), r * np.sin(arc), color="0.7", lw=0.8)
-ax.plot(0, 0, "k+", ms=10)
-ax.set(aspect="equal", xlabel="$x$", ylabel="$y$")
-ax.legend(loc="lower right")
-lo, hi = P_rot.data.min(axis=0), P_rot.data.max(axis=0)
-alt = (f"Scatter plot of {P.shape[0]} points forming a letter F, "
-       f"standing upright to the right of the origin, and the same "
-       f"points rotated {degrees:g} degrees counter-clockwise about "
-       f"the origin, now spanning x from {lo[0]:.2f} to {hi[0]:.2f} "
-       f"and y from {lo[1]:.2f} to {hi[1]:.2f}; grey arcs centred on "
-       f"the origin join {len(tips)} of the points to their rotated "
-       f"images.")
-viz.show(fig, alt=alt)
 
 # %% [markdown]
 # ## A first look at autograd
@@ -346,7 +323,8 @@ viz.show(fig, alt=alt)
 # formula. We compare it with the formula, and then let
 # {py:func}`~tinytorch.core.autograd.gradcheck` compare it with central finite
 # differences $\bigl(L(x_i + \varepsilon) - L(x_i - \varepsilon)\bigr) / 2\varepsilon$,
-# in float64.
+# in float64. (How autograd does it, step by step, is the subject of
+# {doc}`autograd`.)
 
 # %%
 A = Tensor([[4.0, 1.0, 2.0], [1.0, 5.0, 1.0], [2.0, 1.0, 6.0]],
@@ -389,22 +367,111 @@ print(f"largest residual {residual:.1e}")
 # %% [markdown]
 # **By gradient descent**, using only autograd: start from $\mathbf{x} = 0$ and
 # repeat $\mathbf{x} \leftarrow \mathbf{x} - \eta \nabla L(\mathbf{x})$ with the
-# loss above. The loss is zero exactly at the solution, so descent must end
-# there. This is how networks are trained, just with a far bigger $\mathbf{x}$
-# and no direct formula to compare against.
+# loss above. This is how networks are trained, just with a far bigger
+# $\mathbf{x}$ and no direct formula to compare against.
+#
+# Does descent end at the solution? Only if the step $\eta$ is small enough.
+# With $\mathbf{e} = \mathbf{x} - \mathbf{x}^\ast$ the distance to the
+# solution, the gradient is $A^\top A\,\mathbf{e}$, so one step gives
+# $\mathbf{e} \leftarrow (I - \eta A^\top A)\,\mathbf{e}$. Along each
+# eigenvector of $A^\top A$, with eigenvalue $\lambda$, the error is
+# multiplied by $1 - \eta\lambda$ at every step: it shrinks only if
+# $|1 - \eta\lambda| < 1$, that is $\eta < 2/\lambda$. The largest eigenvalue
+# sets the limit, $\eta < 2/\lambda_{\max}$.
 
 # %%
-x_gd = tt.Parameter(np.zeros((3, 1)), dtype=np.float64)
-optimizer = tt.SGD([x_gd], lr=0.02)
-for step in range(400):
-    optimizer.zero_grad()
-    loss = least_squares(x_gd)
-    loss.backward()
-    optimizer.step()
-gap = np.abs(x_gd.data - x_direct.data).max()
+lambdas = np.linalg.eigvalsh(A.data.T @ A.data)  # ascending
+eta_max = 2 / lambdas[-1]
+glue("lambda_max", float(lambdas[-1]), display=False)
+glue("eta_max", float(eta_max), display=False)
+print("eigenvalues of AᵀA:", lambdas.round(3))
+print(f"largest step that converges: 2 / {lambdas[-1]:.2f} "
+      f"= {eta_max:.4f}")
+
+# %% [markdown]
+# For this system $\lambda_{\max} \approx$ {glue:text}`lambda_max:.1f`, so
+# descent converges for $\eta <$ {glue:text}`eta_max:.4f`. We run 400 steps
+# at three step sizes: 0.02, well below the limit; 0.03, just below it; and
+# 0.034, just above it. Below the limit the distance to the solution falls
+# below $10^{-9}$; above it, after the first few steps, it grows at every
+# step.
+
+# %%
+def descend(lr, steps=400):
+    """Gradient descent from 0; the distance to x_direct per step."""
+    x = tt.Parameter(np.zeros((3, 1)), dtype=np.float64)
+    optimizer = tt.SGD([x], lr=lr)
+    distances = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        least_squares(x).backward()
+        optimizer.step()
+        distances.append(np.abs(x.data - x_direct.data).max())
+    return x, np.array(distances)
+
+
+step_sizes = [0.02, 0.03, 0.034]
+runs = {lr: descend(lr) for lr in step_sizes}
+x_gd, _ = runs[0.02]
 gd_residual = np.abs((A @ x_gd - b).data).max()
-assert gap < 1e-9, f"descent ended {gap:.1e} from the solution"
-assert gd_residual < 1e-9, f"residual {gd_residual:.1e}"
-print(f"after {step + 1} steps: x = {x_gd.data.ravel()}")
-print(f"{gap:.1e} from the direct solution, largest residual "
-      f"{gd_residual:.1e}")
+for lr, (_, distance) in runs.items():
+    print(f"lr {lr}: distance {distance[0]:.2e} -> {distance[-1]:.2e}")
+print(f"lr 0.02: x = {x_gd.data.ravel()}, residual {gd_residual:.1e}")
+
+# %%
+assert step_sizes[1] < eta_max < step_sizes[2], eta_max
+assert runs[0.02][1][-1] < 1e-9 and gd_residual < 1e-9
+assert runs[0.03][1][-1] < 1e-9, "0.03 does not converge"
+diverging = runs[0.034][1]
+assert np.all(np.diff(diverging[10:]) > 0), "0.034 does not diverge"
+assert diverging[-1] > 1e3 * diverging[0], diverging[-1]
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Distance to the solution during gradient descent, at step sizes below and above the limit 2/λmax.", "name": "fig-step-size"}}
+viz.plot_lines({f"η = {lr}": d for lr, (_, d) in runs.items()},
+               x=np.arange(1, 401), xlabel="step", yscale="log",
+               ylabel="largest |x − x*|")
+
+# %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# The distance to the solution on a log scale, so a straight stretch means a
+# constant factor per step. At $\eta = 0.02$ and $0.03$ it falls until it
+# reaches float64 rounding, below $10^{-9}$; at 0.034, just above
+# $2/\lambda_{\max}$, the error along the top eigenvector is multiplied by
+# $|1 - \eta\lambda_{\max}| > 1$ at every step and the distance grows
+# without bound, past a thousand times where it started.
+# ```
+#
+# ## Summary
+#
+# Broadcasting lines shapes up on the right and copies along length-1 axes
+# without storing the copies; `@` is rows times columns and pushes a whole
+# batch through one matrix, here about {glue:text}`speedup:.0f` times faster
+# than a Python loop. Autograd's gradient of a least-squares loss equals the
+# formula, and gradient descent on it reaches the direct solution, provided
+# the step stays below $2/\lambda_{\max} \approx$ {glue:text}`eta_max:.4f`.
+#
+# **Try this** (each is checked in the cell below):
+#
+# - `Tensor(np.ones((2, 3))) + Tensor(np.ones((2, 1)))` works and gives
+#   shape $(2, 3)$, but `+ Tensor(np.ones(2))` raises a `ValueError`: a
+#   missing axis is added on the left, not the right.
+# - `descend(eta_max * 0.999)`: just below the limit descent still
+#   converges, but slowly: the distance after 400 steps is larger than at
+#   $\eta = 0.02$.
+# - Scale $A$ by 2 (`A = 2 * A`): $\lambda_{\max}$ grows four-fold, so the
+#   largest stable step shrinks four-fold.
+
+# %%
+ones = Tensor(np.ones((2, 3)))
+assert (ones + Tensor(np.ones((2, 1)))).shape == (2, 3)
+try:
+    ones + Tensor(np.ones(2))
+    raise AssertionError("(2, 3) + (2,) should not broadcast")
+except ValueError:
+    pass
+_, near_limit = descend(eta_max * 0.999)
+assert near_limit[-1] < near_limit[0], "no progress near the limit"
+assert near_limit[-1] > runs[0.02][1][-1], "near the limit is slower"
+lambdas_2A = np.linalg.eigvalsh((2 * A.data).T @ (2 * A.data))
+assert np.isclose(2 / lambdas_2A[-1], eta_max / 4), "eta_max / 4"
