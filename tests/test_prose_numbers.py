@@ -38,14 +38,15 @@ from conftest import DOC_PAGES, EXAMPLES, ROOT
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import tinytorch_execution  # noqa: E402
 
-# Spans of prose removed before the scan, each with why it states no result.
+# Spans of prose removed before the scan, each with why it states no result. Math is
+# scanned: a formula's constants are integers and symbols, and a decimal inside math
+# ($\eta = 0.02$, $\approx 0.032$) is a value like any other.
 EXCEPTIONS = [
-    (r"\$\$.*?\$\$", "display math: formulas, not results"),
-    (r"(?<!\\)\$[^$]*?(?<!\\)\$", "inline math: formulas, not results"),
-    (r"```.*?```", "fenced code and directives: code, not prose"),
+    ("code blocks", "fenced code: code, not prose (a directive's body, an admonition's or "
+     "a math block's, is scanned; its option lines are not)"),
     (r"\{glue(?::\w+)?\}`[^`]*`", "glue roles: the value is computed"),
-    (r"\{[\w:-]+\}`[^`]*`", "other roles ({math}, {doc}, {py:func}): formulas and references"),
-    (r"`[^`]*`", "code spans: code, not prose"),
+    (r"\{(?!math\})[\w:-]+\}`[^`]*`", "other roles but {math} ({doc}, {py:func}): references"),
+    (r"(?<!\})`[^`]*`", "code spans: code, not prose"),
     (r"\]\([^)]*\)", "link targets"),
     (r"<?https?://\S+", "addresses"),
     (r"\barXiv:\s*\d{4}\.\d{4,5}", "arXiv identifiers"),
@@ -54,6 +55,32 @@ EXCEPTIONS = [
      "a named tool's version"),
     (r"§\s*\d+(?:\.\d+)*", "section numbers"),
 ]
+
+CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude"}
+FENCE = re.compile(r"\s*(`{3,}|~{3,})\s*(\{[\w:-]+\})?\s*(\S*)")
+
+
+def without_code_blocks(text: str) -> str:
+    """``text`` without fenced code, and without directive fences and option lines."""
+    kept, fences = [], []  # fences: the open fences, (marker, holds code)
+    for line in text.splitlines():
+        fence = FENCE.match(line)
+        closes = (fence and fences and not fence.group(2) and not fence.group(3)
+                  and fence.group(1)[0] == fences[-1][0][0]
+                  and len(fence.group(1)) >= len(fences[-1][0]))
+        if closes:
+            fences.pop()
+        elif fences and fences[-1][1]:
+            continue
+        elif fence:
+            directive = (fence.group(2) or "").strip("{}")
+            fences.append((fence.group(1), not directive or directive in CODE_DIRECTIVES))
+            if not fences[-1][1]:
+                kept.append(line[fence.end(2):])  # a directive's argument (a title) is prose
+        elif not (fences and re.match(r"\s*:[\w-]+:", line)):
+            kept.append(line)
+    return "\n".join(kept)
+
 
 # A decimal (0.33, .5, 2.6e-2, 1e-3) or a whole or decimal percentage (44 %, 88.3%).
 NUMBER = re.compile(
@@ -78,7 +105,10 @@ def prose_of(nb: dict) -> list[tuple[str, str]]:
 def prose_numbers(text: str) -> list[tuple[str, Decimal, bool, str]]:
     """(as written, value, is a percentage, context) for each number the prose states."""
     for pattern, _reason in EXCEPTIONS:
-        text = re.sub(pattern, " ", text, flags=re.S)
+        if pattern == "code blocks":
+            text = without_code_blocks(text)
+        else:
+            text = re.sub(pattern, " ", text, flags=re.S)
     found = []
     for match in NUMBER.finditer(text):
         written = match.group(1).replace("−", "-")
@@ -210,9 +240,12 @@ def glued(value: str) -> dict:
     ("A loss of 2.6e-2 at L = 64.", "", [stream("2.61e-02")], ""),
     ("The learning rate is 0.05 and we ask for 99 %.", "lr = 0.05\nassert acc >= 0.99", [], ""),
     ("Steps: 1e-3 each.", "step = 0.001", [], ""),
-    ("It reaches {glue:text}`acc:.2f`; $x = 0.5$, `y = 0.25`.", "", [], ""),
+    ("It reaches {glue:text}`acc:.2f`; `y = 0.25`; $x = 0.5$.", "x = 0.5", [], ""),
     ("Built with PyTorch 2.13.0 and Python 3.11 (see arXiv:1706.03762).", "", [], ""),
     ("The [paper](https://example.org/v1.5) says so.", "", [], ""),
+    ("At $\\eta = 0.02$ it converges:\n\n```python\nstep(0.7)\n```\n", "eta = 0.02", [], ""),
+    ("```{admonition} How to read it\n:class: tip\nThe top line ends at 0.61.\n```\n", "",
+     [stream("0.612")], ""),
     ("Measured below.", "", [{"output_type": "execute_result", "execution_count": 1,
                               "data": {"text/html": "<td>0.61</td>"}, "metadata": {}}],
      "Accuracy 0.61 in the caption."),
@@ -228,6 +261,9 @@ def test_scan_accepts_computed_and_input_numbers(markdown, code, outputs, captio
     ("A loss of 2.6e-2.", "", [stream("2.9e-02")], "", "2.6e-2"),
     ("The rate is 0.05.", "# lr 0.05 in a comment\nprint('0.05')", [], "", "0.05"),
     ("Measured below.", "", [], "Accuracy 0.61 in the caption.", "0.61"),
+    ("The step bound is $2/\\lambda \\approx 0.032$.", "", [stream("0.0285")], "", "0.032"),
+    ("```{admonition} How to read it\n:class: tip\nThe top line ends at 0.61.\n```\n", "",
+     [stream("0.59")], "", "0.61"),
 ])
 def test_scan_flags_a_typed_number(markdown, code, outputs, caption, typed):
     bad = unexplained_numbers(notebook(markdown, code, outputs, caption))
