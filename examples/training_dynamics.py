@@ -109,7 +109,7 @@ for f in factors:
     print(f"lr = {f} x 2/lambda_max: loss {ls_losses[f][0]:.3g}"
           f" -> {ls_losses[f][-1]:.3g}")
 glue_all(lam_max=lam_max, lr_max=2 / lam_max, growth=growth,
-         predicted_growth=predicted)
+         predicted_growth=predicted, above=ABOVE)
 for f in (0.5, 0.9):
     assert ls_losses[f][-1] - best < 1e-3 * (ls_losses[f][0] - best), f
 assert ls_losses[ABOVE][-1] > 1e3 * ls_losses[ABOVE][0], "no divergence"
@@ -119,9 +119,9 @@ assert abs(growth / predicted - 1) < 0.01, (growth, predicted)
 # Here $\lambda_{\max}$ = {glue:text}`lam_max:.3f`, so the ceiling is
 # $\eta$ = {glue:text}`lr_max:.4f`. At 0.5 and 0.9 times the ceiling, 60
 # steps bring the loss within $10^{-3}$ of the initial gap to its least
-# value; at 1.1 times, the loss grows by a factor of
-# {glue:text}`growth:.3f` per step at the end, the predicted
-# $(1.1 \cdot 2 - 1)^2$ = {glue:text}`predicted_growth:.2f` (within 1 %).
+# value; at $a$ = {glue:text}`above:.1f` times, the loss grows by a factor
+# of {glue:text}`growth:.3f` per step at the end, the predicted
+# $(2a - 1)^2$ = {glue:text}`predicted_growth:.2f` (within 1 %).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Gradient descent on least squares at three learning rates.", "name": "fig-lr-ceiling"}}
 fig = viz.plot_lines(
@@ -134,9 +134,9 @@ fig = viz.plot_lines(
 # Each curve is the loss above its least value, on a log scale, so a
 # straight line is geometric convergence or growth. At half the ceiling the
 # loss falls steadily; at 0.9 times it falls too (the top direction
-# overshoots and flips sign each step, but shrinks); at 1.1 times it climbs
-# as a straight line: the top direction's error grows by the same factor
-# every step.
+# overshoots and flips sign each step, but shrinks); above the ceiling it
+# climbs as a straight line: the top direction's error grows by the same
+# factor every step.
 # ```
 #
 # ## A network at a large learning rate: loss spikes
@@ -321,7 +321,7 @@ for ax, lr in zip((left, right), rates):
 # | Adam | $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$, $\; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, |
 # | | $w \leftarrow w - \eta\, \dfrac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}$ |
 #
-# Momentum keeps a running sum of past gradients, so steps along a
+# Momentum keeps a decaying sum of past gradients, so steps along a
 # consistent direction grow to $\eta/(1-\mu)$ times the gradient, while
 # directions that flip sign cancel. Adam divides each weight's step by a
 # running root-mean-square of its own gradient, so every weight moves by
@@ -330,8 +330,9 @@ for ax, lr in zip((left, right), rates):
 # is tinytorch's code for the two optimizers, read from the library:
 
 # %%
-print(inspect.getsource(tt.SGD.step))
-print(inspect.getsource(tt.Adam.step))
+for optimizer in (tt.SGD, tt.Adam):
+    print(f"# {optimizer.__module__}.{optimizer.step.__qualname__}")
+    print(inspect.getsource(optimizer.step))
 
 # %% [markdown]
 # Two steps of each, computed by hand from the formulas above, against
@@ -369,8 +370,8 @@ assert np.allclose(w0 - adam1, lr * np.sign(g1), rtol=1e-6)
 
 # %% [markdown]
 # Both agree to $10^{-12}$, and Adam's first step moves every weight by
-# exactly $\eta$ (here 0.1), against the sign of its gradient, whether the
-# gradient is 0.3 or 5.
+# $\eta$ (here 0.1, to a relative $10^{-6}$), against the sign of its
+# gradient, whether the gradient is 0.3 or 5.
 #
 # Now the three on the spirals, 300 full-batch steps each. SGD at rate 1.0
 # and momentum 0.9 at rate 0.1 take the same long-run step along a steady
@@ -418,7 +419,7 @@ table
 # same long-run step. Plain SGD at rate 1 is at its own ceiling: it raises
 # the loss on at least a share {glue:text}`up_sgd:.2f` of its steps in
 # every run, bouncing across a narrow valley, while momentum, which averages
-# those alternating gradients away, does so on at most
+# those alternating gradients away, does so on a share of at most
 # {glue:text}`up_mom:.2f`.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Median training loss of five runs for each optimizer.", "name": "fig-optimizers"}}
@@ -547,9 +548,9 @@ fig = viz.plot_lines(
 #
 # ## LayerNorm
 #
-# LayerNorm ({py:class}`~tinytorch.core.layers.LayerNorm`) rescales each
-# sample's vector $x$ of $D$ features to mean 0 and variance 1, then applies
-# a learned scale $\gamma$ and shift $\beta$ (1 and 0 at initialisation):
+# {py:class}`~tinytorch.core.layers.LayerNorm` rescales each sample's
+# vector $x$ of $D$ features to mean 0 and variance 1, then applies a
+# learned scale $\gamma$ and shift $\beta$ (1 and 0 at initialisation):
 #
 # $$
 # \mathrm{LN}(x) = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}
@@ -648,12 +649,11 @@ def median_range(values, fmt=".3f"):
             f"[{values.min():{fmt}}, {values.max():{fmt}}]")
 
 
-table = viz.Table.from_columns(
-    {"variant": list(scores),
-     "train loss": [median_range(s[0]) for s in scores.values()],
-     "test loss": [median_range(s[1]) for s in scores.values()],
-     "test accuracy": [median_range(s[2], ".2f")
-                       for s in scores.values()]})
+rows = {name: [median_range(s[0]), median_range(s[1]),
+               median_range(s[2], ".2f")] for name, s in scores.items()}
+rows["uniform guess"] = [f"{math.log(3):.3f}"] * 2 + [f"{1 / 3:.2f}"]
+header = ["variant", "train loss", "test loss", "test accuracy"]
+table = viz.Table(header, [[name, *row] for name, row in rows.items()])
 base = scores["baseline (Adam)"]
 decay = scores["weight decay 0.5 (AdamW)"]
 drop = scores["dropout 0.2"]
@@ -669,9 +669,9 @@ assert min(s[2].min() for s in scores.values()) > 1 / 3 + 0.4
 table
 
 # %% [markdown]
-# Medians, with the range of the five runs in brackets; a uniform guess
-# scores a loss of $\ln 3$ = {glue:text}`ln3:.3f` and an accuracy of 1/3,
-# and every run here beats that accuracy by more than 0.4. The baseline
+# Medians, with the range of the five runs in brackets; the last row is
+# the uniform guess, and every run here beats its accuracy by more than
+# 0.4. The baseline
 # drives its training loss to a median of {glue:text}`base_train:.3f` while
 # its test loss is {glue:text}`base_test:.2f`, more than ten times the
 # training loss on every run: it over-fits, with confident mistakes. Each
@@ -692,7 +692,8 @@ table
 #   much a step changes the layer relative to its size (a common rule of
 #   thumb wants about $10^{-3}$);
 # - the share of **dead ReLUs**: hidden units whose output is 0 for every
-#   training point, which therefore get no gradient and never recover.
+#   training point. No gradient passes through them; a first-layer unit
+#   can never come back, a later one only if the layers below it change.
 
 # %%
 rec = {lr: (np.array(r.grad), np.array(r.ratio), np.array(r.dead))
@@ -710,6 +711,18 @@ assert (first_ratio <= adam_first * (1 + 1e-4)).all()
 assert (first_ratio > 0.6 * adam_first).all(), first_ratio / adam_first
 assert (ratio_upd[-1] < first_ratio / 10).all(), "ratio did not fall"
 assert (1e-4 < ratio_upd[-1]).all() and (ratio_upd[-1] < 1e-2).all()
+layers = ["layer 1", "layer 2", "layer 3"]
+panels = {  # one figure panel each: median over the runs
+    "gradient norm": dict(yscale="log", series={
+        n: (steps, np.median(grad[:, i], axis=1))
+        for i, n in enumerate(layers)}),
+    "update / weight": dict(yscale="log", hlines={"1e-3": 1e-3},
+                            series={
+        n: (steps, np.median(ratio_upd[:, i], axis=1))
+        for i, n in enumerate(layers)}),
+    "dead ReLU share": dict(series={
+        f"lr {lr}": (steps, np.median(rec[lr][2], axis=1))
+        for lr in rates})}
 assert rec[0.1][2][-1].min() > np.median(dead[-1]), "dead ReLUs"
 
 # %% [markdown]
@@ -731,17 +744,8 @@ assert rec[0.1][2][-1].min() > np.median(dead[-1]), "dead ReLUs"
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Instruments over training: gradient norm and update-to-weight ratio per layer (Adam, lr 0.01), dead ReLUs at two learning rates; medians of five runs.", "name": "fig-instruments"}}
 fig, axes = viz.subplots(1, 3, height=3.0)
-layers = ["layer 1", "layer 2", "layer 3"]
-viz.plot_lines({n: (steps, np.median(grad[:, i], axis=1)) for i, n in
-                enumerate(layers)}, ax=axes[0], xlabel="step",
-               ylabel="gradient norm", yscale="log")
-viz.plot_lines({n: (steps, np.median(ratio_upd[:, i], axis=1)) for i, n
-                in enumerate(layers)}, ax=axes[1], xlabel="step",
-               ylabel="update / weight", yscale="log",
-               hlines={"1e-3": 1e-3})
-viz.plot_lines({f"lr {lr}": (steps, np.median(rec[lr][2], axis=1))
-                for lr in rates}, ax=axes[2], xlabel="step",
-               ylabel="dead ReLU share")
+for ax, (ylabel, panel) in zip(axes, panels.items()):
+    viz.plot_lines(ax=ax, xlabel="step", ylabel=ylabel, **panel)
 
 # %% [markdown]
 # ```{admonition} How to read this figure
