@@ -711,15 +711,18 @@ assert (first_ratio <= adam_first * (1 + 1e-4)).all()
 assert (first_ratio > 0.6 * adam_first).all(), first_ratio / adam_first
 assert (ratio_upd[-1] < first_ratio / 10).all(), "ratio did not fall"
 assert (1e-4 < ratio_upd[-1]).all() and (ratio_upd[-1] < 1e-2).all()
-layers = ["layer 1", "layer 2", "layer 3"]
-panels = {  # one figure panel each: median over the runs
-    "gradient norm": dict(yscale="log", series={
-        n: (steps, np.median(grad[:, i], axis=1))
-        for i, n in enumerate(layers)}),
-    "update / weight": dict(yscale="log", hlines={"1e-3": 1e-3},
-                            series={
-        n: (steps, np.median(ratio_upd[:, i], axis=1))
-        for i, n in enumerate(layers)}),
+
+
+def per_layer(values):
+    """{layer name: (steps, median over runs)} for (records, L, R)."""
+    return {f"layer {i + 1}": (steps, np.median(values[:, i], axis=1))
+            for i in range(values.shape[1])}
+
+
+panels = {  # one figure panel each
+    "gradient norm": dict(series=per_layer(grad), yscale="log"),
+    "update / weight": dict(series=per_layer(ratio_upd), yscale="log",
+                            hlines={"1e-3": 1e-3}),
     "dead ReLU share": dict(series={
         f"lr {lr}": (steps, np.median(rec[lr][2], axis=1))
         for lr in rates})}
