@@ -125,7 +125,7 @@ assert abs(growth / predicted - 1) < 0.01, (growth, predicted)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Gradient descent on least squares at three learning rates.", "name": "fig-lr-ceiling"}}
 fig = viz.plot_lines(
-    {f"lr = {f} x 2/lambda_max": ls_losses[f] - best for f in factors},
+    {f"lr = {f} × 2/λ_max": ls_losses[f] - best for f in factors},
     xlabel="step", ylabel="loss - least loss", yscale="log")
 
 # %% [markdown]
@@ -496,7 +496,7 @@ def at_init(act, gain, norm=False):
 
 deep = {name: at_init(*setup) for name, setup in setups.items()}
 for name, (grads, stds, loss) in deep.items():
-    print(f"{name:17s} grad norm layer 1 / layer 10: "
+    print(f"{name:17s} grad norm first / last layer: "
           f"{np.median(grads[0] / grads[-1]):.2e}; "
           f"initial loss {np.median(loss):.3g}")
 
@@ -532,8 +532,8 @@ assert big_loss.min() > 10 * math.log(10) > he_loss.max(), big_loss
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Gradient norm of each layer's weight at initialisation, median of five runs.", "name": "fig-init-grads"}}
 fig = viz.plot_lines(
     {name: np.median(g, axis=1) for name, (g, s, l) in deep.items()},
-    x=np.arange(1, 11), xlabel="layer", ylabel="gradient norm",
-    yscale="log", xticks=np.arange(1, 11))
+    x=np.arange(1, len(DEEP)), xlabel="layer", ylabel="gradient norm",
+    yscale="log", xticks=np.arange(1, len(DEEP)))
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -598,8 +598,8 @@ assert np.allclose(scale_ratio, 4, rtol=1e-3), scale_ratio
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Standard deviation of each layer's pre-activations at initialisation, median of five runs.", "name": "fig-layernorm"}}
 fig = viz.plot_lines(
     {k: np.median(s, axis=1) for k, s in stds.items()},
-    x=np.arange(1, 11), xlabel="layer", ylabel="pre-activation std",
-    yscale="log", xticks=np.arange(1, 11),
+    x=np.arange(1, len(DEEP)), xlabel="layer", ylabel="pre-activation std",
+    yscale="log", xticks=np.arange(1, len(DEEP)),
     styles={k: "o--" for k in stds if "LayerNorm" in k})
 
 # %% [markdown]
@@ -664,7 +664,7 @@ for reg in (decay, drop):
     assert reg[1].max() < base[1].min(), "regulariser: no better"
     assert reg[0].min() > base[0].max(), "regulariser: fits no worse"
     assert abs(np.median(reg[2]) - np.median(base[2])) < 0.05
-assert base[1].min() > 10 * base[0].max(), "baseline does not overfit"
+assert (base[1] > 5 * base[0]).all(), "baseline does not overfit"
 assert min(s[2].min() for s in scores.values()) > 1 / 3 + 0.4
 table
 
@@ -673,7 +673,7 @@ table
 # the uniform guess, and every run here beats its accuracy by more than
 # 0.4. The baseline
 # drives its training loss to a median of {glue:text}`base_train:.3f` while
-# its test loss is {glue:text}`base_test:.2f`, more than ten times the
+# its test loss is {glue:text}`base_test:.2f`, more than five times the
 # training loss on every run: it over-fits, with confident mistakes. Each
 # regulariser, alone, costs training loss on every run and lowers the test
 # loss: the worst run with weight decay ({glue:text}`decay_test:.2f`) and
