@@ -296,7 +296,7 @@ assert largest_jump(spiral[0.1]).max() > 2, "no spike"
 # before it: as in the quadratic case, a step too large for the local
 # curvature overshoots.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Training loss of the five runs at two Adam learning rates.", "name": "fig-spikes"}}
+# %% tags=["hide-input", "thumbnail"] mystnb={"figure": {"caption": "Training loss of the five runs at two Adam learning rates.", "name": "fig-spikes"}}
 fig, (left, right) = viz.subplots(1, 2)
 for ax, lr in zip((left, right), rates):
     runs = {f"run {r + 1}": spiral[lr][:, r] for r in range(RUNS)}
