@@ -156,6 +156,8 @@ class EnsembleMLP(tt.Module):
 
     gain=None: PyTorch's default init U(-k, k), k = 1/sqrt(fan_in), for
     weights and biases; else weights of std gain/sqrt(fan_in), bias 0.
+    norm: one LayerNorm before every activation (shared by the layers;
+    this page uses it only at initialisation).
     """
 
     def __init__(self, sizes, act=tt.relu, gain=None, p=0.0,
