@@ -11,13 +11,14 @@
 # %% [markdown]
 # # Training dynamics: step size, optimizers, initialisation
 #
-# The other pages train with Adam, default initialisation and LayerNorm and
-# take them for granted. This page opens each one up and measures what it
-# does: why a learning rate has a ceiling, what momentum and Adam change in
-# the update, why a deep network's initial scale decides whether gradients
-# reach its first layers, what LayerNorm does to the activations, what weight
-# decay and dropout do to an over-fitting model, and how to watch a network
-# while it learns.
+# What the learning rate, the optimizer, the initial weights, LayerNorm and
+# regularisation do to training, each measured on small networks trained
+# on this page. The other pages use Adam, default initialisation and
+# LayerNorm without explaining them; here we see why a learning rate has a
+# ceiling, what momentum and Adam change in the update, why a deep
+# network's initial scale decides whether gradients reach its first layers,
+# what LayerNorm does to the activations, what weight decay and dropout do
+# to an over-fitting model, and how to watch a network while it learns.
 #
 # **What you will see**
 #
