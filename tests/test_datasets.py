@@ -28,6 +28,7 @@ GENERATORS = {
     "shapes": lambda seed: ds.shapes(40, seed=seed)[:2],
     "reverse": lambda seed: ds.reverse_sequences(20, 8, 12, seed=seed),
     "copy": lambda seed: ds.copy_sequences(20, 8, 12, shift=2, seed=seed),
+    "repeated": lambda seed: ds.repeated_sequences(20, seed=seed),
 }
 
 
@@ -154,3 +155,42 @@ def test_word_classes_are_disjoint():
     words = [w for group in ds.WORD_CLASSES.values() for w in group]
     assert len(words) == len(set(words)) == len(ds.WORD_ROLE)
     assert {"determiner", "adjective", "noun", "verb", "preposition"} <= set(ds.WORD_CLASSES)
+
+
+def test_repeated_sequences_periods_distinct_tokens_and_repetition():
+    inputs, targets, repeated, periods = ds.repeated_sequences(500, length=24, vocab_size=64,
+                                                               period=(6, 12), seed=1)
+    assert inputs.shape == targets.shape == repeated.shape == (500, 24)
+    assert inputs.dtype == targets.dtype == periods.dtype == np.int64 and repeated.dtype == bool
+    assert periods.min() == 6 and periods.max() == 12, "both ends of the range are drawn"
+    assert set(np.bincount(periods)[6:]) != {0}
+    assert inputs.min() >= 0 and inputs.max() < 64
+    for row, target, rep, k in zip(inputs, targets, repeated, periods):
+        assert len(set(row[:k].tolist())) == k, "the tokens of one period are distinct"
+        np.testing.assert_array_equal(row, np.resize(row[:k], 24))        # repeated to fill T
+        np.testing.assert_array_equal(target[:-1], row[1:])               # next token
+        assert target[-1] == row[(24) % k], "the last target continues the pattern"
+        # repeated: exactly where the input token occurred earlier in the row
+        seen = [row[i] in row[:i] for i in range(24)]
+        assert rep.tolist() == seen
+
+
+def test_repeated_sequences_fixed_period_and_token_spread():
+    inputs, _, repeated, periods = ds.repeated_sequences(300, period=8, seed=0)
+    assert (periods == 8).all() and (repeated.sum(axis=1) == 24 - 8).all()
+    # every token of the vocabulary turns up, none is favoured more than chance allows
+    counts = np.bincount(inputs[:, :8].ravel(), minlength=64)
+    assert counts.min() > 0 and counts.max() < 3 * counts.mean()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 0}, "n must be a positive integer"),
+    ({"n": 2, "length": 2.5}, "length must be a positive integer"),
+    ({"n": 2, "period": (8, 6)}, "2 <= low <= high"),
+    ({"n": 2, "period": 1}, "2 <= low <= high"),
+    ({"n": 2, "period": 0}, "min_period must be a positive integer"),
+    ({"n": 2, "vocab_size": 10, "period": (6, 12)}, "vocab_size=10 is smaller than the largest period 12"),
+])
+def test_repeated_sequences_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ds.repeated_sequences(**kwargs)

@@ -223,3 +223,122 @@ def test_load_into_a_different_architecture(tmp_path):
         load(MLP([3, 4, 2]), path)
     with pytest.raises(ValueError, match=r"missing \[.*\], unexpected \[\]"):
         load(MLP([3, 5, 5, 2]), path)
+
+
+# ---------------------------------------------------------------- callbacks and Recorder
+
+def _line_loader(n=12, batch_size=4):
+    X = np.linspace(-1, 1, n, dtype=np.float32)[:, None]
+    return DataLoader(TensorDataset(X, 2 * X + 1), batch_size=batch_size)
+
+
+def test_callback_hooks_are_called_in_order_with_step_counts():
+    events = []
+
+    class Log(tt.Callback):
+        def on_train_begin(self, model):
+            events.append(("begin", model.training))
+
+        def on_step_end(self, step, model, loss):
+            assert isinstance(loss, float)
+            events.append(("step", step))
+
+        def on_epoch_end(self, epoch, model, logs):
+            events.append(("epoch", epoch, sorted(logs)))
+
+        def on_train_end(self, model):
+            events.append(("end",))
+
+    tt.manual_seed(0)
+    model = Linear(1, 1)
+    plain = []
+    fit(model, _line_loader(), mse_loss, SGD(model.parameters(), lr=0.1), epochs=2,
+        val_loader=_line_loader(), callbacks=[Log(), lambda step, m: plain.append(step)], verbose=False)
+    keys = ["train_loss", "val_loss"]
+    assert events == [("begin", True), ("step", 1), ("step", 2), ("step", 3), ("epoch", 0, keys),
+                      ("step", 4), ("step", 5), ("step", 6), ("epoch", 1, keys), ("end",)]
+    assert plain == [1, 2, 3, 4, 5, 6], "a plain function is called after every step"
+
+
+def test_recorder_records_at_step_zero_and_every_n_steps():
+    tt.manual_seed(0)
+    model = Linear(1, 1)
+    initial = model.weight.data.copy()
+    after_each_step = {}
+    recorder = tt.Recorder(lambda m: {"weight": m.weight.data, "bias": m.bias.item()}, every=2)
+    fit(model, _line_loader(), mse_loss, SGD(model.parameters(), lr=0.1), epochs=2,
+        callbacks=[recorder, lambda step, m: after_each_step.update({step: m.weight.data.copy()})],
+        verbose=False)
+    assert recorder.steps == [0, 2, 4, 6]
+    weights = recorder["weight"]
+    assert weights.shape == (4, 1, 1), "arrays are stacked along a new first axis"
+    np.testing.assert_array_equal(weights[0], initial)
+    for row, step in zip(weights[1:], recorder.steps[1:]):
+        np.testing.assert_array_equal(row, after_each_step[step])   # a copy, taken at that step
+    assert recorder["bias"].shape == (4,)
+    assert not np.array_equal(weights[0], weights[-1]), "the weight changed while training"
+
+
+def test_recorder_by_epoch():
+    tt.manual_seed(0)
+    model = Linear(1, 1)
+    recorder = tt.Recorder(lambda m: {"w": m.weight.item()}, every=2, unit="epoch")
+    fit(model, _line_loader(), mse_loss, SGD(model.parameters(), lr=0.1), epochs=5, callbacks=[recorder],
+        verbose=False)
+    assert recorder.steps == [0, 2, 4] and len(recorder.history["w"]) == 3
+
+
+def test_recorder_probes_in_eval_mode_without_changing_training():
+    """The probe runs the model in eval mode under no_grad: dropout draws nothing, so training with
+    and without the recorder gives the same weights, and the model is back in train mode."""
+    X, y = moons(64, noise=0.1, seed=0)
+
+    def train(callbacks):
+        tt.manual_seed(0)
+        model = tt.Sequential(Linear(2, 16), tt.ReLU(), tt.Dropout(0.5), Linear(16, 2))
+        loader = DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True, seed=0)
+        fit(model, loader, cross_entropy, Adam(model.parameters(), lr=0.01), epochs=3,
+            callbacks=callbacks, verbose=False)
+        return model
+
+    seen = []
+
+    def probe(model):
+        seen.append((model.training, tt.is_grad_enabled()))
+        return {"loss": cross_entropy(model(X), y)}
+
+    recorder = tt.Recorder(probe, every=1)
+    plain, watched = train(None), train([recorder])
+    for a, b in zip(snapshot(plain).values(), snapshot(watched).values()):
+        np.testing.assert_array_equal(a, b)
+    assert watched.training and set(seen) == {(False, False)} and len(seen) == 13
+    losses = recorder["loss"]
+    assert losses.shape == (13,) and losses[-1] < losses[0]
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: tt.Recorder(lambda m: {}, every=0), ValueError, "every must be a positive integer"),
+    (lambda: tt.Recorder(lambda m: {}, unit="batch"), ValueError, "unit must be 'step' or 'epoch'"),
+    (lambda: tt.Recorder("loss"), TypeError, "probe must be a function"),
+])
+def test_recorder_bad_arguments(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_recorder_and_callbacks_bad_use():
+    model = Linear(1, 1)
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="must return a dict"):
+        fit(model, _line_loader(), mse_loss, opt, epochs=1, verbose=False,
+            callbacks=[tt.Recorder(lambda m: 1.0)])
+    calls = iter([{"a": 1.0}, {"b": 1.0}])
+    with pytest.raises(ValueError, match=r"returned \['b'\] at step 1, but \['a'\] before"):
+        fit(model, _line_loader(), mse_loss, opt, epochs=1, verbose=False,
+            callbacks=[tt.Recorder(lambda m: next(calls))])
+    with pytest.raises(TypeError, match="callbacks must be a list"):
+        fit(model, _line_loader(), mse_loss, opt, epochs=1, verbose=False, callbacks=lambda s, m: None)
+    with pytest.raises(TypeError, match="neither a Callback nor a function"):
+        fit(model, _line_loader(), mse_loss, opt, epochs=1, verbose=False, callbacks=[3])
+    with pytest.raises(KeyError, match="nothing recorded under 'loss'"):
+        tt.Recorder(lambda m: {})["loss"]

@@ -40,6 +40,7 @@ from .core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d, avg_pool2d, con
 from .core.factories import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .core.selection import cat, concatenate, stack, where
 from .core.tensor import Tensor, is_grad_enabled, no_grad
+from .core.callbacks import Callback, Recorder
 from .core.training import History, evaluate, fit
 from .core.transformer import PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from . import datasets, language, models, text  # noqa: E402  (tt.datasets.moons(...), tt.models.TinyGPT)
@@ -68,6 +69,7 @@ __all__ = [
     "sinusoidal_positional_encoding", "PositionalEncoding", "TransformerBlock",
     # data and training
     "Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "fit", "evaluate", "History",
+    "Callback", "Recorder",
     "save", "load", "datasets",
     # language models
     "models", "text", "language",

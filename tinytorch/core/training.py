@@ -5,15 +5,21 @@ the loss as ``loss_fn(outputs, targets)``. Epoch values are averages over sample
 weighted by batch size), so they do not depend on how the last, smaller batch falls.
 
 Progress output never contains timings, so notebook outputs stay identical from build to build.
+
+To watch a model while it learns, pass ``callbacks`` (:mod:`tinytorch.core.callbacks`): a
+:class:`~tinytorch.core.callbacks.Recorder` calls a probe function every few steps and keeps what
+it returns; any :class:`~tinytorch.core.callbacks.Callback` (or a plain ``fn(step, model)``) is
+called at the start, after every optimizer step, after every epoch and at the end.
 """
 import sys
 
 import numpy as np
 
+from tinytorch.core.callbacks import Callback, Recorder, as_callbacks, call_hook
 from tinytorch.core.serialization import load, save
 from tinytorch.core.tensor import no_grad
 
-__all__ = ["History", "fit", "evaluate", "save", "load"]
+__all__ = ["History", "Callback", "Recorder", "fit", "evaluate", "save", "load"]
 
 
 class History:
@@ -71,8 +77,10 @@ def _split_batch(batch, where):
     return batch[:-1], batch[-1]
 
 
-def _run_epoch(model, loader, loss_fn, metrics, optimizer=None):
-    """Sample-weighted mean loss and metrics over one pass; trains when an optimizer is given."""
+def _run_epoch(model, loader, loss_fn, metrics, optimizer=None, on_step=None):
+    """Sample-weighted mean loss and metrics over one pass; trains when an optimizer is given.
+
+    ``on_step(loss)`` is called after each optimizer step with the batch loss (a float)."""
     totals, count = dict.fromkeys(["loss", *metrics], 0.0), 0
     for batch in loader:
         inputs, targets = _split_batch(batch, "fit" if optimizer else "evaluate")
@@ -82,6 +90,8 @@ def _run_epoch(model, loader, loss_fn, metrics, optimizer=None):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if on_step is not None:
+                on_step(_float(loss))
         size = len(targets.data) if hasattr(targets, "data") else len(targets)
         with no_grad():
             batch_values = {"loss": loss, **{n: fn(outputs, targets) for n, fn in metrics.items()}}
@@ -172,7 +182,7 @@ def _in_notebook():
 
 
 def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metrics=None,
-        keep_best=None, verbose=True):
+        keep_best=None, verbose=True, callbacks=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the :class:`History`.
 
     Each batch: ``outputs = model(*inputs)``, ``loss_fn(outputs, targets).backward()``, then
@@ -204,6 +214,11 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
     verbose : bool, default True
         Progress: a tqdm bar (no timings) in a terminal, one line per epoch in a notebook or when
         tqdm is missing or output is not a terminal; nothing when False.
+    callbacks : list, optional
+        :class:`~tinytorch.core.callbacks.Callback` objects (such as a
+        :class:`~tinytorch.core.callbacks.Recorder`), whose hooks are called at the
+        start, after every optimizer step, after every epoch and at the end (in list order), or
+        plain functions ``fn(step, model)``, called after every step.
 
     Returns
     -------
@@ -240,12 +255,23 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
         if keep_best not in known:
             raise ValueError(f"fit: keep_best={keep_best!r} is not a recorded value; choose one of {known}")
         mode = "min" if keep_best.endswith("loss") else "max"
+    callbacks = as_callbacks(callbacks)
     history, best_value, best_state = History(), None, None
+    steps = 0
+
+    def on_step(loss):
+        nonlocal steps
+        steps += 1
+        call_hook(callbacks, "on_step_end", steps, model, loss)
+
+    model.train()
+    call_hook(callbacks, "on_train_begin", model)
     report, close = _progress(verbose, epochs)
     try:
         for epoch in range(epochs):
             model.train()
-            history._append("train", _run_epoch(model, train_loader, loss_fn, metrics, optimizer))
+            history._append("train", _run_epoch(model, train_loader, loss_fn, metrics, optimizer,
+                                                on_step if callbacks else None))
             if val_loader is not None:
                 history._append("val", evaluate(model, val_loader, loss_fn, metrics))
             if mode is not None and _is_better(mode, history.history[keep_best][-1], best_value):
@@ -253,9 +279,11 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
                 best_state = {k: np.array(getattr(v, "data", v), copy=True)
                               for k, v in model.state_dict().items()}
             report(epoch, {k: v[-1] for k, v in history.history.items()})
+            call_hook(callbacks, "on_epoch_end", epoch, model, {k: v[-1] for k, v in history.history.items()})
     finally:
         close()
     if best_state is not None:
         model.load_state_dict(best_state)
     model.train()
+    call_hook(callbacks, "on_train_end", model)
     return history

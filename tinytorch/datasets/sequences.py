@@ -1,9 +1,10 @@
-"""Token sequences for attention (reversal, shifted copy) and a toy-grammar text corpus."""
+"""Token sequences for attention (reversal, shifted copy, repeated blocks) and a toy-grammar corpus."""
 import numpy as np
 
 from ._checks import check_positive
 
-__all__ = ["reverse_sequences", "copy_sequences", "WORD_CLASSES", "WORD_ROLE", "toy_grammar_corpus"]
+__all__ = ["reverse_sequences", "copy_sequences", "repeated_sequences", "WORD_CLASSES", "WORD_ROLE",
+           "toy_grammar_corpus"]
 
 
 def _random_tokens(name, n, length, vocab_size, seed):
@@ -78,7 +79,7 @@ def copy_sequences(n, length, vocab_size, shift=0, seed=0):
     return inputs, np.roll(inputs, shift, axis=1)
 
 
-#: The toy grammar's word classes: role -> words. Words of one role are interchangeable in every
+#: The toy grammar's word classes, a dict from role to words. Words of one role are interchangeable in every
 #: sentence, and no word has two roles. ``noun`` words are subjects, ``place`` words follow a
 #: preposition.
 WORD_CLASSES = {
@@ -138,3 +139,78 @@ def toy_grammar_corpus(n_sentences, seed=0, p_adjective=0.3, p_place=0.7):
     keep[:, [1, 6]] = rng.random((n_sentences, 2)) < p_adjective
     keep[:, 4:8] &= (rng.random(n_sentences) < p_place)[:, None]
     return [" ".join(row[mask]) for row, mask in zip(words, keep)]
+
+
+def repeated_sequences(n, length=24, vocab_size=64, period=(6, 12), seed=0):
+    """Sequences that repeat a random block of distinct tokens: the task induction heads solve.
+
+    Each sequence draws a period K (uniformly from ``period``, both ends included) and K distinct
+    tokens, then repeats them to fill ``length`` positions: ``A B C D A B C D A ...``. A model
+    trained to predict the next token can predict nothing better than chance on the first K - 1
+    targets (each is a token it has not seen), but from position K on the input token occurred
+    earlier, and the target is the token that followed it then. Copying that token is what an
+    induction head does (Olsson et al., 2022, "In-context Learning and Induction Heads"; their
+    test sequences repeat random tokens in the same way).
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    length : int, default 24
+        Tokens per input sequence.
+    vocab_size : int, default 64
+        Tokens are drawn from ``0 .. vocab_size-1``; at least the largest period.
+    period : int or (int, int), default (6, 12)
+        The period K, or the inclusive range it is drawn from. A fixed period lets a model predict
+        the repeated part by position alone (attend K - 1 positions back), without induction.
+    seed : int, default 0
+        Seed of the generator.
+
+    Returns
+    -------
+    inputs : ndarray of int64, shape (N, T)
+        N = n sequences of T = length tokens; ``inputs[b, i] == inputs[b, i % K_b]``.
+    targets : ndarray of int64, shape (N, T)
+        The next token: ``targets[b, i] == inputs[b, i + 1]``, and the last target continues the
+        pattern.
+    repeated : ndarray of bool, shape (N, T)
+        True where the input token occurred earlier in its sequence (position i >= K_b): the
+        repeated part, whose targets an induction head can copy.
+    periods : ndarray of int64, shape (N,)
+        Each sequence's period K_b. Targets at positions ``i < K_b - 1`` are first occurrences.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive ``n``, ``length`` or ``vocab_size``, a period range that is empty or
+        starts below 2, or a vocabulary smaller than the largest period.
+
+    Examples
+    --------
+    >>> from tinytorch.datasets import repeated_sequences
+    >>> inputs, targets, repeated, periods = repeated_sequences(
+    ...     2, length=10, vocab_size=20, period=(3, 5), seed=0)
+    >>> inputs.shape, periods.tolist()
+    ((2, 10), [5, 4])
+    >>> inputs[1].tolist()
+    [0, 11, 14, 18, 0, 11, 14, 18, 0, 11]
+    >>> targets[1, :4].tolist(), repeated[1].astype(int).tolist()
+    ([11, 14, 18, 0], [0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    """
+    check_positive("repeated_sequences", n=n, length=length, vocab_size=vocab_size)
+    low, high = (period, period) if isinstance(period, (int, np.integer)) else tuple(period)
+    check_positive("repeated_sequences", min_period=low, max_period=high)
+    if not 2 <= low <= high:
+        raise ValueError(f"repeated_sequences: period must be an integer >= 2 or a range (low, high) "
+                         f"with 2 <= low <= high, got {period!r}")
+    if vocab_size < high:
+        raise ValueError(f"repeated_sequences: vocab_size={vocab_size} is smaller than the largest "
+                         f"period {high}: a period needs that many distinct tokens")
+    rng = np.random.default_rng(seed)
+    periods = rng.integers(low, high + 1, size=n, dtype=np.int64)
+    # K distinct tokens per row: the first columns of a random permutation of the vocabulary
+    blocks = rng.random((n, vocab_size)).argsort(axis=1)[:, :high]       # (N, K_max)
+    where = np.arange(length + 1) % periods[:, None]                     # (N, T + 1)
+    stream = np.take_along_axis(blocks, where, axis=1).astype(np.int64)
+    repeated = np.arange(length) >= periods[:, None]
+    return stream[:, :-1], stream[:, 1:], repeated, periods

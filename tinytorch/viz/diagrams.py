@@ -10,7 +10,7 @@ from ._figure import add_alt_text, new_figure
 #: The residual branches of tinytorch's pre-norm TransformerBlock, in the order of its forward:
 #: ``x <- x + dropout(sublayer(norm(x)))`` for each ``(norm, sublayer)``.
 TRANSFORMER_BRANCHES = (("ln1", "attn"), ("ln2", "ff"))
-#: Fill colours by module kind (Okabe-Ito, light): normalisation, attention, feed-forward.
+#: Fill colours by module kind, in light Okabe-Ito tones, for normalisation, attention and feed-forward.
 BOX_COLORS = {"LayerNorm": "#F5DDB0", "MultiHeadAttention": "#B3D1E8", "other": "#B3E0D3"}
 MIN_FONT = 7.0  # the font shrinks from 9 pt until the diagram fits, but never below this
 
