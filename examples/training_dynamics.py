@@ -194,8 +194,9 @@ class EnsembleMLP(tt.Module):
 def run_losses(logits, labels):
     """Cross-entropy of each run: (RUNS, N, C) logits -> (RUNS,)."""
     runs, count, classes = logits.shape
+    labels = np.tile(getattr(labels, "data", labels), runs)
     losses = tt.cross_entropy(logits.reshape(runs * count, classes),
-                              np.tile(labels, runs), reduction="none")
+                              labels, reduction="none")
     return losses.reshape(runs, count).mean(axis=1)
 
 
@@ -204,44 +205,23 @@ x_sp = tt.Tensor(X_sp)
 print(f"{len(y_sp)} points, {RUNS} runs of 2 -> 32 -> 32 -> 3")
 
 # %% [markdown]
-# The training loop calls a `record` function after every step; the
-# instruments at the end of the page are such functions.
+# We train with {py:func}`~tinytorch.core.training.fit`, one full batch per
+# epoch, and watch with a {py:class}`~tinytorch.core.callbacks.Recorder`:
+# before training and after every step it calls a probe on the model and
+# keeps what the probe returns. The probe below measures each run's loss
+# and the instruments of the last section.
 
 
 # %%
-def train(model, optimizer, steps, x, labels, record=None):
-    """Full-batch training; returns each run's loss per step (S, R)."""
-    losses = []
-    for step in range(steps):
-        loss = run_losses(model(x), labels)
-        optimizer.zero_grad()
-        loss.sum().backward()
-        optimizer.step()
-        losses.append(loss.data.copy())
-        if record is not None:
-            record(step, model)
-    return np.array(losses)
-
-
-class Recorder:
-    """Per layer and run: gradient norm, update / weight, dead ReLUs."""
-
-    def __init__(self, model, x, every=5):
-        self.x, self.every, self.steps = x, every, []
-        self.previous = [w.data.copy() for w in model.weights]
-        self.initial = [norms(w) / math.sqrt(w[0].size)  # rms, (RUNS,)
-                        for w in self.previous]
-        self.grad, self.ratio, self.dead = [], [], []
-
-    def __call__(self, step, model):
-        now = [w.data for w in model.weights]
-        if step % self.every == 0:
-            self.steps.append(step)
-            self.grad.append([norms(w.grad) for w in model.weights])
-            self.ratio.append([norms(a - b) / norms(b) for a, b in
-                               zip(now, self.previous)])
-            self.dead.append(dead_share(model, self.x))
-        self.previous = [w.copy() for w in now]
+def train(model, optimizer, steps, x, labels, probe=None):
+    """Full-batch training with fit; returns the probe's Recorder."""
+    data = tt.TensorDataset(x.data, labels)
+    loader = tt.DataLoader(data, batch_size=len(labels))
+    recorder = tt.Recorder(probe) if probe else None
+    tt.fit(model, loader, lambda out, y: run_losses(out, y).sum(),
+           optimizer, epochs=steps, verbose=False,
+           callbacks=[recorder] if probe else None)
+    return recorder
 
 
 def norms(array):
@@ -250,24 +230,43 @@ def norms(array):
                    .sum(axis=1))
 
 
-def dead_share(model, x):
-    """Share of hidden ReLUs that output 0 on every input, per run."""
-    keep = []
-    with tt.no_grad():
-        model(x, keep)
-    dead = [(h.data <= 0).all(axis=1).mean(axis=1) for h in keep[:-1]]
-    return np.mean(dead, axis=0)
+def loss_probe(x, labels):
+    """A probe: each run's loss on (x, labels)."""
+    return lambda model: {"loss": run_losses(model(x), labels).data}
+
+
+def instruments(x, labels):
+    """A probe: per run, the loss; per layer and run, the gradient norm,
+    the last update over the weight, the weight's rms; dead ReLUs."""
+    last = {}
+
+    def probe(model):
+        keep, weights = [], [w.data for w in model.weights]
+        loss = run_losses(model(x, keep), labels).data
+        before = last.get("weights", weights)  # called after every step
+        last["weights"] = [w.copy() for w in weights]
+        grads = [0 * w.data if w.grad is None else w.grad
+                 for w in model.weights]  # no gradient before step 1
+        hidden = keep[:-1]  # pre-activations (RUNS, N, H) of each ReLU
+        dead = [(h.data <= 0).all(axis=1).mean(axis=1) for h in hidden]
+        return {"loss": loss, "dead": np.mean(dead, axis=0),
+                "grad": [norms(g) for g in grads],
+                "update": [norms(a - b) / norms(b)
+                           for a, b in zip(weights, before)],
+                "rms": [norms(w) / np.sqrt(w[0].size) for w in weights]}
+    return probe
 
 
 # %%
 STEPS, rates = 300, [0.01, 0.1]
-spiral, recorders = {}, {}
+recorders = {}
 for lr in rates:
     _ = tt.manual_seed(1)
     model = EnsembleMLP([2, 32, 32, 3])
-    recorders[lr] = Recorder(model, x_sp)
-    spiral[lr] = train(model, tt.Adam(model.parameters(), lr=lr), STEPS,
-                       x_sp, y_sp, recorders[lr])
+    recorders[lr] = train(model, tt.Adam(model.parameters(), lr=lr),
+                          STEPS, x_sp, y_sp, instruments(x_sp, y_sp))
+# each run's loss before training and after each step: (STEPS + 1, RUNS)
+spiral = {lr: recorder["loss"] for lr, recorder in recorders.items()}
 
 
 def rises(losses):
@@ -390,7 +389,7 @@ for name, make in optimizers.items():
     _ = tt.manual_seed(1)  # the same five starts as the Adam runs
     model = EnsembleMLP([2, 32, 32, 3])
     compared[name] = train(model, make(model.parameters()), STEPS,
-                           x_sp, y_sp)
+                           x_sp, y_sp, loss_probe(x_sp, y_sp))["loss"]
 compared["Adam, lr 0.01"] = spiral[0.01]
 final = {name: L[-1] for name, L in compared.items()}
 table = viz.Table.from_columns(
@@ -601,7 +600,8 @@ assert np.allclose(scale_ratio, 4, rtol=1e-3), scale_ratio
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Standard deviation of each layer's pre-activations at initialisation, median of five runs.", "name": "fig-layernorm"}}
 fig = viz.plot_lines(
     {k: np.median(s, axis=1) for k, s in stds.items()},
-    x=np.arange(1, len(DEEP)), xlabel="layer", ylabel="pre-activation std",
+    x=np.arange(1, len(DEEP)), xlabel="layer",
+    ylabel="pre-activation std",
     yscale="log", xticks=np.arange(1, len(DEEP)),
     styles={k: "o--" for k in stds if "LayerNorm" in k})
 
@@ -687,8 +687,8 @@ table
 #
 # ## Instruments: watching a network learn
 #
-# Three numbers per layer, recorded every 5 steps by the `Recorder` of the
-# spirals runs above:
+# Three numbers per layer, recorded after every step by the `Recorder` of
+# the spirals runs above:
 #
 # - the **gradient norm** of each layer's weight;
 # - the **update-to-weight ratio** $\lVert\Delta W\rVert/\lVert W\rVert$, how
@@ -699,17 +699,18 @@ table
 #   can never come back, a later one only if the layers below it change.
 
 # %%
-rec = {lr: (np.array(r.grad), np.array(r.ratio), np.array(r.dead))
-       for lr, r in recorders.items()}  # (records, layers, runs)
-steps = np.array(recorders[0.01].steps)
-grad, ratio_upd, dead = rec[0.01]
-first_ratio = ratio_upd[0]  # (layers, runs)
-adam_first = 0.01 / np.array(recorders[0.01].initial)  # lr / rms(W)
+recorder = recorders[0.01]
+steps = np.array(recorder.steps)  # 0 (before training), 1, 2, ...
+grad, ratio_upd = recorder["grad"], recorder["update"]  # (rec., L, R)
+dead = {lr: r["dead"] for lr, r in recorders.items()}  # (records, R)
+first_ratio = ratio_upd[1]  # after step 1: (layers, runs)
+adam_first = 0.01 / recorder["rms"][0]  # lr / rms(W) before training
 glue_all(ratio_first=np.median(first_ratio[1]),
          ratio_end=np.median(ratio_upd[-1]),
-         dead_small=np.median(dead[-1]), dead_large=np.median(
-             rec[0.1][2][-1]), dead_large_min=rec[0.1][2][-1].min(),
-         dead_start=np.median(dead[0]))
+         dead_small=np.median(dead[0.01][-1]),
+         dead_large=np.median(dead[0.1][-1]),
+         dead_large_min=dead[0.1][-1].min(),
+         dead_start=np.median(dead[0.01][0]))
 assert (first_ratio <= adam_first * (1 + 1e-4)).all()
 assert (first_ratio > 0.6 * adam_first).all(), first_ratio / adam_first
 assert (ratio_upd[-1] < first_ratio / 10).all(), "ratio did not fall"
@@ -717,9 +718,10 @@ assert (1e-4 < ratio_upd[-1]).all() and (ratio_upd[-1] < 1e-2).all()
 
 
 def per_layer(values):
-    """{layer name: (steps, median over runs)} for (records, L, R)."""
-    return {f"layer {i + 1}": (steps, np.median(values[:, i], axis=1))
-            for i in range(values.shape[1])}
+    """{layer: (steps, median over runs)} from (records, L, R), 1 on."""
+    median = np.median(values[1:], axis=2)  # (records - 1, L)
+    return {f"layer {i + 1}": (steps[1:], median[:, i])
+            for i in range(median.shape[1])}
 
 
 panels = {  # one figure panel each
@@ -727,23 +729,23 @@ panels = {  # one figure panel each
     "update / weight": dict(series=per_layer(ratio_upd), yscale="log",
                             hlines={"1e-3": 1e-3}),
     "dead ReLU share": dict(series={
-        f"lr {lr}": (steps, np.median(rec[lr][2], axis=1))
+        f"lr {lr}": (steps, np.median(dead[lr], axis=1))
         for lr in rates})}
-assert rec[0.1][2][-1].min() > np.median(dead[-1]), "dead ReLUs"
+assert dead[0.1][-1].min() > np.median(dead[0.01][-1]), "dead ReLUs"
+assert (dead[0.01][0] == dead[0.1][0]).all(), "not the same starts"
 
 # %% [markdown]
 # At the first step, Adam moves every weight that has a gradient by
 # $\eta$ (up to its $\epsilon$), so the ratio is at most $\eta$ over the
 # weights' root-mean-square, and more than 0.6 of it on every layer and run
 # (weights of units dead from the start get no gradient and stay): a median
-# of
-# {glue:text}`ratio_first:.3f` for the middle layer. By step 300 it has
+# of {glue:text}`ratio_first:.3f` for the middle layer. By step 300 it has
 # fallen more than tenfold on every layer and run, to within a factor of 10
 # of the rule-of-thumb $10^{-3}$ (median over layers and runs
 # {glue:text}`ratio_end:.4f`), as Adam's running averages see gradients that
 # disagree from step to step. Dead ReLUs: a median of
-# {glue:text}`dead_start:.2f` of the hidden units are dead after the first
-# step; by the end, {glue:text}`dead_small:.2f` at learning rate 0.01 and
+# {glue:text}`dead_start:.2f` of the hidden units are dead at
+# initialisation (the same for both rates); by the end, {glue:text}`dead_small:.2f` at learning rate 0.01 and
 # {glue:text}`dead_large:.2f` at 0.1, whose run with the fewest dead units
 # ({glue:text}`dead_large_min:.2f`) still has more than the median run at
 # 0.01: large steps push units into the region where they never fire.
