@@ -215,8 +215,9 @@ def copy_mathjax(app, exception) -> None:
         return
     source = _mathjax_source()
     target = Path(app.outdir) / "_static" / "mathjax"
-    stamp = target / ".copied-from"
-    if stamp.exists() and stamp.read_text() == str(source):
+    stamp = Path(app.doctreedir) / "mathjax-copied-from"  # not published
+    if (stamp.exists() and stamp.read_text() == str(source)
+            and (target / "tex-mml-chtml.js").exists()):
         return
     shutil.rmtree(target, ignore_errors=True)
     for part in MATHJAX_PARTS:
@@ -303,7 +304,9 @@ def _first_sentence(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     line = match.group(1) if match else text
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"  # at a word boundary
 
 
 def collect_example(app, doctree) -> None:
