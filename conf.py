@@ -96,6 +96,11 @@ html_theme_options = {
 mathjax_path = "mathjax/tex-mml-chtml.js"
 # No MathJax menu: it put every formula in the tab order (116 tab stops on the
 # attention page) and its accessibility items load files the site does not
-# ship. Formulas keep their hidden MathML for screen readers.
-mathjax3_config = {"options": {"enableMenu": False}}  # myst-parser adds the classes to process
+# ship. Formulas keep their hidden MathML for screen readers. Lazy typesetting
+# (MathJax's ui/lazy, shipped): a formula is typeset when it scrolls into
+# view, so a long page does not spend seconds on formulas nobody sees yet.
+mathjax3_config = {  # myst-parser adds the classes to process
+    "loader": {"load": ["ui/lazy"]},
+    "options": {"enableMenu": False},
+}
 copybutton_exclude = ".linenos, .gp, .go"

@@ -114,9 +114,18 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+# MathJax typesets lazily (as formulas scroll into view); the checks typeset all.
+TYPESET_ALL = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    if (MathJax.startup.document.lazyTypesetAll) await MathJax.startup.document.lazyTypesetAll();
+  }
+}"""
+
 PAGE_STATE = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
+    if (MathJax.startup.document.lazyTypesetAll) await MathJax.startup.document.lazyTypesetAll();
   }
   await Promise.all([...document.images].map(img => {
     img.loading = "eager";
@@ -214,8 +223,7 @@ def test_page_at_phone_width_fits_and_passes_axe(browser, server, path):
         page.goto(f"{server}/{path}", wait_until="load")
         if path == "index.html":
             page.wait_for_url("**/docs/index.html", wait_until="load")
-        page.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
-                      " await MathJax.startup.promise; }")
+        page.evaluate(TYPESET_ALL)
         overflow = page.evaluate(OVERFLOW)
         results = axe.run(page).response
     finally:
@@ -317,7 +325,8 @@ def test_example_pages_show_typeset_math(browser, server):
         page.goto(f"{server}/examples/{script.stem}.html", wait_until="load")
         counts[script.stem] = page.evaluate(
             "async () => { await MathJax.startup.promise;"
-            " return document.querySelectorAll('mjx-container').length; }"
+            " await MathJax.startup.document.lazyTypesetAll();"
+            " return document.querySelectorAll('mjx-container mjx-math').length; }"
             if page.evaluate("() => !!window.MathJax") else "() => 0")
     context.close()
     assert any(counts.values()), f"no typeset formula on any example page: {counts}"

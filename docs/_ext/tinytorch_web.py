@@ -8,6 +8,7 @@
 - The sidebar's expand/collapse toggles get an accessible name.
 - A bullet list that Sphinx wraps in a paragraph (napoleon's "Returns" with
   several values) is unwrapped: ``<p><ul>`` is invalid HTML.
+- Figures in cell outputs load lazily, as they scroll near.
 - Display equations too wide for the column (they scroll) get a tab stop.
 - The theme's source maps (3.4 MB that no reader's browser requests) are
   not published.
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 200
 DESCRIPTION_LIMIT = 160  # characters; search engines show about this many
+GENERATED_PAGES = {
+    "genindex": "index of every documented class, function and attribute",
+    "py-modindex": "index of the Python modules",
+    "search": "search the documentation",
+}
 
 
 def _words(doctree) -> int:
@@ -177,10 +183,9 @@ def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 def page_description(app, pagename, templatename, context, doctree) -> None:
     text = _first_paragraph(doctree) if doctree is not None else ""
-    if not text:
-        title = context.get("title") or ""
-        site = app.config.html_title
-        text = f"{title}: {site}" if title and title != site else site
+    if not text:  # the index, module index and search pages have no text of their own
+        what = GENERATED_PAGES.get(pagename) or context.get("title") or pagename
+        text = f"{app.config.html_title}: {what}"
     context["tt_description"] = describe(text)
 
 
@@ -233,6 +238,20 @@ def scrolling_equations(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file("math-scroll.js", priority=600, defer="defer")
 
 
+def lazy_figures(app, doctree, fromdocname) -> None:
+    """Figures of cell outputs load when scrolled near (``loading="lazy"``).
+
+    A long example page has a dozen SVG figures (0.5 MB); loaded at once, they
+    compete with the text and styles a phone needs first.
+    """
+    for image in doctree.findall(nodes.image):
+        parent = image.parent
+        while parent is not None and "cell_output" not in parent.get("classes", ()):
+            parent = parent.parent
+        if parent is not None:
+            image["loading"] = "lazy"
+
+
 def drop_source_maps(app, exception) -> None:
     """Source maps of the theme's bundles serve only a developer's debugger."""
     if exception is not None or app.builder.format != "html":
@@ -249,6 +268,7 @@ def setup(app):
     app.connect("doctree-read", count_words)
     app.connect("doctree-resolved", fill_reading_times)
     app.connect("doctree-resolved", unwrap_block_paragraphs)
+    app.connect("doctree-resolved", lazy_figures)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", reading_times_outdated)

@@ -3,7 +3,8 @@
  * The theme lets a display equation that does not fit scroll sideways inside
  * its own box. A scrolling box must be reachable by keyboard (WCAG 2.1.1), so
  * each one that actually overflows gets a tab stop and a name; every other
- * formula stays out of the tab order. Re-checked when the window is resized.
+ * formula stays out of the tab order. Re-checked whenever MathJax typesets
+ * (it typesets lazily, as formulas scroll into view) and on resize.
  * Loaded (deferred, after MathJax) on pages with math only. */
 (() => {
   if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
@@ -16,14 +17,22 @@
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", `Wide equation ${count} (scrolls sideways)`);
-      } else if (!scrolls && box.getAttribute("role") === "region") {
+      } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
       }
     }
   };
-  MathJax.startup.promise.then(mark);
+  MathJax.startup.promise.then(() => {
+    mark();
+    const typeset = new MutationObserver((records) => {
+      if (records.some((r) => r.target.closest && r.target.closest("div.math"))) mark();
+    });
+    for (const math of document.querySelectorAll("div.math")) {
+      typeset.observe(math, { childList: true, subtree: true });
+    }
+  });
   let timer = null;
   window.addEventListener("resize", () => {
     clearTimeout(timer);
