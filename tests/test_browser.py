@@ -153,9 +153,11 @@ PAGE_STATE = """async () => {
 def test_page_in_browser(browser, server, path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    errors, foreign = [], []
+    errors, foreign, missing = [], [], []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Any request the site cannot answer (a /favicon.ico, a MathJax part not shipped).
+    page.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
     def guard(route):
         if is_loopback(route.request.url):
@@ -176,6 +178,7 @@ def test_page_in_browser(browser, server, path):
     finally:
         context.close()
     assert not foreign, f"{path} requested other hosts: {foreign}"
+    assert not missing, f"{path} requested files the site does not serve: {missing}"
     assert not errors, f"{path} console errors: {errors}"
     assert not state["untypeset"], f"{path}: formulas left untypeset: {state['untypeset']}"
     assert state["merrors"] == 0, f"{path}: {state['merrors']} MathJax errors"
@@ -350,13 +353,19 @@ def test_offline_search_finds_example(browser, server, site):
     assert not errors, errors
 
 
-FIGURE_PIXELS = """() => Array.from(document.querySelectorAll('.cell_output img')).slice(0, 5).map(img => {
+FIGURE_PIXELS = """async () => {
+  const images = Array.from(document.querySelectorAll('.cell_output img')).slice(0, 5);
+  await Promise.all(images.map(img => {  // figures load lazily: load these now
+    img.loading = "eager";
+    return img.decode().catch(() => null);
+  }));
+  return images.map(img => {
     const canvas = document.createElement('canvas');
     canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
     const context = canvas.getContext('2d');
     context.drawImage(img, 0, 0);
     return Array.from(context.getImageData(2, 2, 1, 1).data);  // a corner: the figure's own background
-})"""
+})}"""
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

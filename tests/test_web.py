@@ -188,3 +188,12 @@ def test_py_download_links_carry_the_download_attribute(site):
         source = site / "_sources" / "examples" / f"{script.stem}.py"
         assert source.read_bytes() == script.read_bytes()
         source.read_bytes().decode("utf-8")  # UTF-8, as the page declares it
+
+
+def test_example_figures_load_lazily(site):
+    for script in EXAMPLES:
+        html = (site / "examples" / f"{script.stem}.html").read_text(encoding="utf-8")
+        figures = re.findall(r'<div class="cell_output[^"]*">.*?</div>\s*</div>', html, re.S)
+        images = [i for f in figures for i in re.findall(r"<img [^>]*>", f)]
+        eager = [i[:80] for i in images if 'loading="lazy"' not in i]
+        assert not eager, f"{script.stem}: figures loaded eagerly: {eager}"
