@@ -387,3 +387,19 @@ def test_figures_are_light_cards_in_both_theme_modes(browser, server, mode):
     assert corners, "no figure on the attention page"
     for rgba in corners:
         assert rgba[3] == 255 and min(rgba[:3]) >= 240, f"figure corner {rgba} is not opaque white in {mode} mode"
+
+
+def test_captions_are_legible_body_text(browser, server):
+    """Figure captions in the body's colour and weight, at about 0.9 em."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/examples/attention.html", wait_until="load")
+    style = page.evaluate("""() => {
+      const caption = getComputedStyle(document.querySelector('figcaption .caption-text'));
+      const body = getComputedStyle(document.querySelector('article.bd-article p'));
+      return {color: caption.color, bodyColor: body.color, weight: caption.fontWeight,
+              size: parseFloat(caption.fontSize), bodySize: parseFloat(body.fontSize)}; }""")
+    context.close()
+    assert style["color"] == style["bodyColor"], style
+    assert int(style["weight"]) >= 400, style
+    assert 0.85 <= style["size"] / style["bodySize"] <= 0.95, style
