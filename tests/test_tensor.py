@@ -215,3 +215,18 @@ def test_detach_shares_memory_as_in_pytorch():
     x = tt.Tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
     assert d.data is x.data and not d.requires_grad and d._parents == ()
+
+
+def test_masked_fill_with_a_tensor_value_gives_the_value_its_gradient():
+    # As torch.Tensor.masked_fill with a 0-d tensor value: the value's gradient is the
+    # upstream gradient summed over the masked entries (here 2 + 3 = 5).
+    a = tt.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    value = tt.Tensor(0.5, requires_grad=True)
+    mask = np.array([[False, True], [True, False]])
+    out = a.masked_fill(mask, value)
+    np.testing.assert_allclose(out.data, [[1.0, 0.5], [0.5, 4.0]])
+    (out * tt.Tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert value.grad == pytest.approx(5.0)
+    np.testing.assert_allclose(a.grad, [[1.0, 0.0], [0.0, 4.0]])
+    with pytest.raises(ValueError, match=r"masked_fill: value must be a number or a 0-d tensor, got shape \(2,\)"):
+        a.masked_fill(mask, tt.Tensor([1.0, 2.0]))
