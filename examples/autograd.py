@@ -243,7 +243,8 @@ for dtype in ("float64", "float32"):
     u = float(np.finfo(dtype).eps)
     glue(f"u{dtype[-2:]}", u, display=False)
     glue(f"opt{dtype[-2:]}", u ** (1 / 3), display=False)
-gradcheck_eps = inspect.signature(tt.gradcheck).parameters["eps"].default
+signature = inspect.signature(tt.gradcheck)
+gradcheck_eps = signature.parameters["eps"].default
 glue("gradcheck_eps", gradcheck_eps, display=False)
 
 # %% [markdown]
