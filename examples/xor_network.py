@@ -529,8 +529,9 @@ assert short_loss >= 10 * loss["none (4 tanh units)"], short_loss
 # No straight line gets XOR right, and a single neuron trained on it ends at
 # the baseline loss $\ln 2$, answering $\tfrac12$ everywhere. A hidden layer
 # of two tanh units can turn the four points into ones a line separates (its
-# units act as AND and OR), but training finds that from only
-# {glue:text}`two_median:.0%` of random starts (median over 5 groups of 64);
+# units act as AND and OR, or as the two "one but not the other" gates),
+# but training finds that from only {glue:text}`two_all:.0%` of 320 random
+# starts;
 # with four units, {glue:text}`four_median:.0%`. Take the nonlinearity away
 # and the network is back at $\ln 2$.
 #
