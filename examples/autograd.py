@@ -230,8 +230,10 @@ print(f"d(v·detach(v))/dv = {v.grad:g} = v, not 2v = {2 * v.item():g}")
 # Taylor series gives an error of about $f'''(x)\,\varepsilon^2/6$, which
 # shrinks as $\varepsilon$ does. **Rounding**: $f$ is computed with a relative
 # error of the order of the machine epsilon $u$ ({glue:text}`u64:.1e` in
-# float64, {glue:text}`u32:.1e` in float32), and dividing by $2\varepsilon$ magnifies
-# it to about $u\,|f(x)|/\varepsilon$, which grows as $\varepsilon$ shrinks.
+# float64, {glue:text}`u32:.1e` in float32), and dividing by
+# $2\varepsilon$ magnifies it to at most about $u\,|f(x)|/\varepsilon$
+# (the roundings partly cancel, so the error seen is often several times
+# smaller), which grows as $\varepsilon$ shrinks.
 # The sum is smallest near $\varepsilon \approx u^{1/3}$: about
 # {glue:text}`opt64:.0e` in float64, hence `gradcheck`'s
 # $\varepsilon =$ {glue:text}`gradcheck_eps:.0e`, and about
@@ -302,6 +304,12 @@ viz.plot_lines(errors, x=eps, xscale="log", yscale="log",
 # %%
 assert 1e-7 <= best <= 1e-5, f"best eps {best:g}"
 per_decade = e64[:3] / e64[1:4]  # eps 1e-1 ... 1e-4: truncation
+f3 = (-x0**4 + 6 * x0**2 - 3) * np.exp(-(x0**2) / 2)  # f'''(x0)
+taylor = np.abs(f3) * eps[:3] ** 2 / 6
+assert np.allclose(e64[:3], taylor, rtol=0.01), (e64[:3], taylor)
+u64 = float(np.finfo(np.float64).eps)
+rounding = u64 * abs(x0 * np.exp(-(x0**2) / 2)) / eps[-3:]
+assert np.all(e64[-3:] < 2 * rounding), (e64[-3:], rounding)
 assert np.all((50 < per_decade) & (per_decade < 200)), per_decade
 assert e64[-1] > 100 * e64.min(), "no rounding rise at small eps"
 rise = e64[-1] / e64[-4]  # eps 1e-12 vs 1e-9: rounding, ~ 1 / eps
