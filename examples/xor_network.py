@@ -524,6 +524,27 @@ short_loss = loss["50 steps instead of 500"]
 assert short_loss >= 10 * loss["none (4 tanh units)"], short_loss
 
 # %% [markdown]
+# Is it really dead units that sink ReLU? Count, at the end of training,
+# the hidden units that are 0 at all four points (and so get no gradient):
+# the failed starts have {glue:text}`dead_fail:.1f` of their 4 units dead
+# on average, the successful ones {glue:text}`dead_ok:.1f`, and no success
+# has more than two dead, as it must be: one live unit alone makes the
+# output a monotonic function of one line, a straight boundary again.
+
+# %%
+p_relu, _, h_relu = broken["ReLU instead of tanh"]
+relu_solved = margins(p_relu).min(axis=1) >= MARGIN
+n_dead = (h_relu <= 0).all(axis=1).sum(axis=1)  # per network
+dead_fail = n_dead[~relu_solved].mean()
+dead_ok = n_dead[relu_solved].mean()
+glue("dead_fail", float(dead_fail), display=False)
+glue("dead_ok", float(dead_ok), display=False)
+assert dead_fail >= dead_ok + 1, f"dead: {dead_fail:.2f}, {dead_ok:.2f}"
+assert n_dead[relu_solved].max() <= 2, "a success with 1 live unit"
+print(f"dead units, failed starts: {dead_fail:.2f}; "
+      f"successful: {dead_ok:.2f}")
+
+# %% [markdown]
 # ## Summary
 #
 # No straight line gets XOR right, and a single neuron trained on it ends at
