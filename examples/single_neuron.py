@@ -127,13 +127,16 @@ neurons, histories = {}, {}
 for gate in gates:
     neurons[gate], histories[gate] = train_neuron(gate)
     h = histories[gate]
-    first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0))
-    stays = all(a == 1.0 for a in h["accuracy"][first_perfect:])
+    # the step from which accuracy stays at 100 % (a start can be 4/4
+    # by chance at step 1 and lose it again)
+    wrong = np.flatnonzero(np.array(h["accuracy"]) < 1.0)
+    first_perfect = int(wrong[-1]) + 1 if wrong.size else 0
+    stays = first_perfect < len(h["accuracy"])
     still_falling = np.all(np.diff(h["loss"][first_perfect:]) < 0)
     assert still_falling, f"{gate}: the loss stops falling"
     assert first_perfect < 50, f"{gate}: 100 % only at {first_perfect}"
     first_loss, last_loss = h["loss"][0], h["loss"][-1]
-    assert stays, f"{gate}: accuracy drops after step {first_perfect}"
+    assert stays, f"{gate}: never 4/4 for good"
     assert last_loss < 0.05 < first_loss, f"{gate}: {last_loss:.3f}"
     print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f};"
           f" accuracy {h['accuracy'][0]:.0%} at step 1, "
@@ -141,8 +144,9 @@ for gate in gates:
 
 # %% [markdown]
 # Each gate's loss starts above 0.05 and ends below it. Accuracy (the share of
-# the four examples on the right side of 0.5) reaches 100 % within the first
-# few dozen steps, and from then on the loss still falls at every step:
+# the four examples on the right side of 0.5) reaches 100 % for good within
+# the first few dozen steps, and from then on the loss still falls at every
+# step:
 # training keeps pushing the probabilities further towards 0 and 1.
 
 
