@@ -313,9 +313,8 @@ viz.Table.from_columns(
 # %% [markdown]
 # From every one of the ten starts, the neuron gets all four rows right and
 # stays right from some step under 50 on at this learning rate (median step
-# {glue:text}`first_median:.0f`, latest {glue:text}`first_max:.0f`; at half
-# the learning rate the latest is just over 50, since shorter steps take
-# longer to get there, see the lr 0.1 check at the end); the
+# {glue:text}`first_median:.0f`, latest {glue:text}`first_max:.0f`; shorter
+# steps take longer to get there, see the lr 0.1 check at the end); the
 # smallest margin is at least 0.4 in every run (median
 # {glue:text}`margin_median:.3f`, range {glue:text}`margin_min:.3f` to
 # {glue:text}`margin_max:.3f`), and the final loss (at most

@@ -409,10 +409,10 @@ viz.Table.from_columns(
 # the narrow network are the one described above: two points right, a
 # 1-point and a 0-point at $\tfrac12$ (median
 # {glue:text}`stuck_median:.0%` of a group's failures, lowest
-# {glue:text}`stuck_min:.0%`). These bounds are the ones that still hold
-# when the seeds, the initial scale or the learning rate are changed
-# (×2 or ×½): with other seeds one group reaches 50 %, and at twice the
-# learning rate one 4-unit group falls to 89 %. Extra
+# {glue:text}`stuck_min:.0%`). The bounds asserted below are looser than
+# the numbers in the table on purpose: a group of 64 is small, and other
+# seeds, initial scales or learning rates move each group's share by several
+# points. Extra
 # hidden units give gradient descent more ways to reach a solution, one
 # reason real networks are much wider than the smallest size that could in
 # principle work.
@@ -476,9 +476,8 @@ print(f"largest difference: {gap:.1e}")
 #
 # - **No hidden nonlinearity** (`activation=lambda t: t`): the network is one
 #   linear map again, so no start succeeds, and every loss ends within
-#   0.01 of $\ln 2$, like the single neuron (at this learning rate within
-#   $10^{-4}$; at twice it, Adam's steps leave a jitter of a few
-#   thousandths).
+#   0.01 of $\ln 2$, like the single neuron (here at most
+#   {glue:text}`linear_gap:.0e` away).
 # - **Learning rate × 10** (`lr=1.0`): Adam's steps are ten times longer;
 #   fewer than half of the starts succeed in every group.
 # - **ReLU instead of tanh** (`activation=tt.relu`): ReLU's derivative is 0
@@ -487,9 +486,7 @@ print(f"largest difference: {gap:.1e}")
 #   succeed than in any group with tanh.
 # - **50 steps instead of 500** (`steps=50`): at this learning rate (0.1)
 #   most starts already classify all four points in every group, but the
-#   median loss stays at least ten times higher than after 500 steps. (At
-#   half the learning rate, only about a fifth of the starts are there after
-#   50 steps: how far 50 steps get depends on how long each step is.)
+#   median loss stays at least ten times higher than after 500 steps.
 
 # %%
 changes = {
@@ -516,7 +513,9 @@ viz.Table.from_columns(
 base = solved["none (4 tanh units)"]
 linear_loss = broken["no hidden nonlinearity"][1]
 assert solved["no hidden nonlinearity"].max() == 0
-assert np.abs(linear_loss - LN2).max() < 1e-2, "not stuck at ln 2"
+linear_gap = float(np.abs(linear_loss - LN2).max())
+glue("linear_gap", linear_gap, display=False)
+assert linear_gap < 1e-2, f"not stuck at ln 2: {linear_gap:.1e}"
 assert solved["learning rate × 10"].max() < 0.5
 assert solved["ReLU instead of tanh"].max() < base.min()
 assert solved["50 steps instead of 500"].min() > 0.5
