@@ -361,7 +361,9 @@ glue("cnn_val", spread(cnn_val), display=False)
 
 # %% [markdown]
 # Every seed scores at least 90 % on the validation images (median and range:
-# {glue:text}`cnn_val`). The confusion matrix of seed 0 shows where its remaining
+# {glue:text}`cnn_val`). That holds for this training budget, eight epochs at
+# lr 0.005: at half the learning rate one seed of five ends below 90 % (see "Try
+# this"). The confusion matrix of seed 0 shows where its remaining
 # errors fall.
 
 # %%
@@ -429,12 +431,13 @@ print(f"{'size trained / initial':>28} "
 print(f"{'change / initial size':>28} "
       + " ".join(f"{r:>5.2f}" for r in moved))
 assert mixed[1].sum() < mixed[0].sum(), "training made more balanced"
-assert (moved > 1).all() and (size[1] > 1.5 * size[0]).all(), moved
+assert (moved > 0.5).all() and (size[1] > 1.5 * size[0]).all(), moved
 one_sign = 8 * len(SEEDS) - mixed.sum(axis=1)  # initial, trained
 assert one_sign[1] >= 5 and one_sign[1] > one_sign[0], one_sign
 glue("mixed_init", spread(mixed[0], ".0f"), display=False)
 glue("mixed_trained", spread(mixed[1], ".0f"), display=False)
 glue("grown", spread(size[1] / size[0], ".1f"), display=False)
+glue("moved", spread(moved, ".2f"), display=False)
 glue("one_sign_init", f"{one_sign[0]}", display=False)
 glue("one_sign_trained", f"{one_sign[1]}", display=False)
 
@@ -442,8 +445,9 @@ glue("one_sign_trained", f"{one_sign[1]}", display=False)
 # At initialisation {glue:text}`mixed_init` of the eight filters are balanced by this
 # measure, after training {glue:text}`mixed_trained` (median and range over the
 # seeds; fewer in total over the five seeds, though on other seeds a single
-# network can end with more than it started with). Training did change the filters: for every
-# seed they moved by more than their own initial size and grew
+# network can end with more than it started with). Training did change the
+# filters: they moved by {glue:text}`moved` of their own initial size (distance
+# from the start over initial size; at least half on every seed) and grew
 # {glue:text}`grown` times larger. What they became is less tidy than an edge
 # detector: of the 40 trained filters (eight for each of five seeds),
 # {glue:text}`one_sign_trained` are mostly one sign (balance below 0.3), against
@@ -675,6 +679,10 @@ shift_table("validation", changes, val_baseline)
 # **Try this** (one line each):
 #
 # - `epochs=2` in `train`: every seed's CNN ends less accurate;
+# - `lr=2.5e-3` in `train` (half the learning rate): eight epochs are no longer
+#   enough; one seed ends below 90 % on validation, the filters move less than
+#   their own initial size, and an MLP beats its CNN on validation at some
+#   shift, so three asserts fail;
 # - `seed=1` in `shapes` (another draw of the images): the numbers move by a few
 #   points, and every assert on this page still holds;
 # - `SHIFTS = range(6)`: larger shifts push more of each shape out of the frame;
