@@ -39,6 +39,7 @@ def load_equivalents(path: Path = EQUIVALENT) -> set[tuple[str, str, str]]:
     ``+ <mutated line>``, then ``reason: ...``; blank lines and ``#`` comments
     separate entries. Lines are compared with surrounding blanks stripped, so an
     entry survives renumbering of the mutants when the source changes elsewhere.
+    ``- *`` and ``+ *`` stand for every mutant of the function.
     """
     entries, current = set(), {}
     for raw in path.read_text().splitlines():
@@ -83,6 +84,13 @@ def _strip_messages(node: ast.AST) -> str:
     return ast.dump(fn)
 
 
+def _readable(mangled: str) -> str:
+    """mutmut's ``x_f`` -> ``f`` and ``xǁClassǁmethod`` -> ``Class.method``."""
+    if mangled.startswith("xǁ"):
+        return ".".join(mangled[2:].split("ǁ"))
+    return mangled[2:]
+
+
 def changed_lines(orig: str, mutant: str) -> tuple[str, str]:
     """The removed and added lines of a mutant, stripped and joined with ' / '."""
     old, new = [], []
@@ -104,12 +112,12 @@ def classify(meta: Path, equivalents) -> dict[str, list]:
         name = key[len(module) + 1:]
         mutant = found[name]
         orig = found[NAME.sub("__mutmut_orig", name)]
-        function = module + "." + NAME.sub("", name).lstrip("x").replace("ǁ", ".").strip("._")
+        function = module + "." + _readable(NAME.sub("", name))
         old, new = changed_lines(_text(lines, orig), _text(lines, mutant).replace(name, orig.name))
         record = (key, function, old, new)
         if _strip_messages(orig) == _strip_messages(mutant):
             out["message"].append(record)
-        elif (function, old, new) in equivalents:
+        elif (function, old, new) in equivalents or (function, "*", "*") in equivalents:
             out["equivalent"].append(record)
         elif code is None:
             out["unchecked"].append(record)
@@ -123,6 +131,7 @@ def classify(meta: Path, equivalents) -> dict[str, list]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("files", nargs="*", help="only these files of tinytorch/core (e.g. ops.py)")
     parser.add_argument("--min", type=float, default=None, help="fail below this score (%%)")
     args = parser.parse_args(argv)
     if not MUTANTS.is_dir():
@@ -134,8 +143,10 @@ def main(argv=None) -> int:
     print(header + "\n" + "-" * len(header))
     totals = [0] * 5
     for meta in sorted(MUTANTS.glob("*.py.meta")):
+        if args.files and meta.name[:-5] not in args.files:
+            continue
         result = classify(meta, equivalents)
-        used |= {r[1:] for r in result["equivalent"]}
+        used |= {r[1:] for r in result["equivalent"]} | {(r[1], "*", "*") for r in result["equivalent"]}
         behaviour = len(result["killed"]) + len(result["survived"]) + len(result["unchecked"])
         counts = [sum(map(len, result.values())), len(result["message"]),
                   len(result["equivalent"]), behaviour, len(result["killed"])]
@@ -157,7 +168,7 @@ def main(argv=None) -> int:
             print(f"  {function}: {old!r} -> {new!r}")
     if args.survivors:
         for result in rows:
-            for key, function, old, new in result["survived"] + result["unchecked"]:
+            for key, function, old, new in result["survived"]:
                 print(f"\n{key}\n  - {old}\n  + {new}")
     if low:
         print(f"\nbelow {args.min}%: {', '.join(low)}", file=sys.stderr)
