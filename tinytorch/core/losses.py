@@ -84,7 +84,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     x, t = logits.data, target.data
     losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
     def backward(grad):  # sigmoid(x) - t
-        return grad * (sigmoid(Tensor(x)).data - t), None
+        return grad * (sigmoid(Tensor(x, dtype=x.dtype)).data - t), None
     return _reduce("binary_cross_entropy_with_logits", Tensor._from_op(losses, (logits, target), backward, "bce_logits"), reduction)
 
 
