@@ -57,10 +57,13 @@ check: $(STAMP) ## unit tests and doctests of tinytorch only: the seconds-long i
 # [tool.mutmut] in pyproject.toml; results stay in mutants/, so a re-run only
 # re-checks what changed. mutation/report.py prints per-file scores without the
 # message-only mutants and those listed in mutation/equivalent.txt.
+# `make mutation MUTANTS='tinytorch.core.losses.*'` re-checks one file's mutants
+# (after new tests); `mutation/report.py --survivors losses.py` lists what survives.
 MUTMUT_JOBS ?= 2
+MUTANTS ?=
 mutation: $(STAMP) ## mutation-test tinytorch/core (slow) and print per-file scores
 	@mkdir -p $(BUILD)
-	nice $(BIN)/mutmut run --max-children $(MUTMUT_JOBS) > $(BUILD)/mutmut.log 2>&1 || \
+	nice $(BIN)/mutmut run --max-children $(MUTMUT_JOBS) $(MUTANTS) > $(BUILD)/mutmut.log 2>&1 || \
 	    { tail -c 3000 $(BUILD)/mutmut.log; exit 1; }
 	$(BIN)/python mutation/report.py
 
