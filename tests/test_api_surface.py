@@ -569,3 +569,53 @@ def test_ops_functions_are_the_methods():
     np.testing.assert_allclose(ops.neg(a).data, -A)
     np.testing.assert_allclose(ops.matmul(a, b.T).data, A @ B.T)
     np.testing.assert_allclose(ops.power(b, 2).data, B**2)
+
+
+# ----------------------------------------------------------------- op names in the graph
+def _x(*shape):
+    return tt.Tensor(np.full(shape, 0.5), requires_grad=True)
+
+
+OP_NAMES = [
+    ("add", lambda: _x(2) + 1), ("sub", lambda: _x(2) - 1), ("mul", lambda: _x(2) * 2), ("div", lambda: _x(2) / 2),
+    ("neg", lambda: -_x(2)), ("pow", lambda: _x(2) ** 2), ("matmul", lambda: _x(2) @ _x(2, 2)),
+    ("exp", lambda: _x(2).exp()), ("log", lambda: _x(2).log()), ("sqrt", lambda: _x(2).sqrt()),
+    ("abs", lambda: abs(_x(2))), ("clip", lambda: _x(2).clip(0, 1)), ("astype", lambda: _x(2).astype(np.float64)),
+    ("sum", lambda: _x(2).sum()), ("mean", lambda: _x(2).mean()), ("max", lambda: _x(2).max()),
+    ("reshape", lambda: _x(2).reshape(1, 2)), ("permute", lambda: _x(1, 2).permute(1, 0)),
+    ("transpose", lambda: _x(1, 2).transpose(0, 1)), ("getitem", lambda: _x(2)[0]),
+    ("masked_fill", lambda: _x(2).masked_fill(np.array([True, False]), 0.0)),
+    ("where", lambda: tt.where(np.array([True]), _x(1), 0.0)), ("concatenate", lambda: tt.concatenate([_x(1), _x(1)])),
+    ("stack", lambda: tt.stack([_x(1), _x(1)])), ("relu", lambda: tt.relu(_x(2))), ("sigmoid", lambda: tt.sigmoid(_x(2))),
+    ("tanh", lambda: tt.tanh(_x(2))), ("gelu", lambda: tt.gelu(_x(2))), ("softmax", lambda: tt.softmax(_x(2))),
+    ("log_softmax", lambda: tt.log_softmax(_x(2))),
+]
+
+
+@pytest.mark.parametrize("name, make", OP_NAMES, ids=[name for name, _ in OP_NAMES])
+def test_every_op_names_itself_in_the_repr(name, make):
+    assert repr(make()).endswith(f"grad_fn={name})")
+
+
+def test_where_keeps_a_python_scalar_in_the_other_operand_dtype():
+    a = tt.Tensor([1.0, 2.0], dtype=np.float64)
+    out = tt.where(np.array([True, False]), a, 0.1)
+    assert out.data[1] == 0.1  # not float32(0.1)
+    out = tt.where(np.array([True, False]), 0.1, a)
+    assert out.data[0] == 0.1
+
+
+def test_no_grad_decorator_passes_keyword_arguments():
+    @tt.no_grad()
+    def scaled(x, factor=1.0):
+        return x * factor
+
+    np.testing.assert_allclose(scaled(tt.Tensor([2.0]), factor=3.0).data, [6.0])
+
+
+def test_a_python_scalar_takes_a_float64_tensor_dtype_exactly():
+    # it used to pass through float32 on the way (0.1 became 0.10000000149...)
+    a = tt.Tensor([1.0], dtype=np.float64)
+    assert (a * 0.1).data[0] == 0.1
+    assert (0.1 + a).data[0] == 1.1
+    assert (a - 0.1).dtype == np.float64

@@ -22,7 +22,7 @@ def _tensor(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, (int, float, bool)) and like.dtype.kind == "f":
-        return Tensor(np.asarray(x, dtype=like.dtype))
+        return Tensor(x, dtype=like.dtype)
     return Tensor(x)
 
 
