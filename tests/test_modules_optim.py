@@ -6,6 +6,8 @@ list consumed twice, shows up. Optimizer steps are compared with the update rule
 written out by hand (PyTorch's documented algorithms).
 """
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -377,3 +379,35 @@ def test_fit_with_zero_epochs_and_keep_best_of_an_accuracy():
     assert training._is_better("max", 0.9, 0.8) and not training._is_better("max", 0.7, 0.8)
     assert training._is_better("min", 0.7, 0.8) and not training._is_better("min", 0.9, 0.8)
     assert training._is_better("min", 5.0, None) and not training._is_better("min", float("nan"), None)
+
+
+class Singles(dataloader.Dataset):
+    """Items that are single arrays, not tuples."""
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, index):
+        return np.array([index, -index])
+
+
+def test_a_dataset_of_single_arrays_batches_into_one_field():
+    (batch,) = next(iter(dataloader.DataLoader(Singles(), batch_size=3)))
+    np.testing.assert_array_equal(batch.data, [[0, 0], [1, -1], [2, -2]])
+
+
+def test_progress_bar_only_outside_notebooks(monkeypatch):
+    import types
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace())
+    assert training._in_notebook() is False
+
+    class ZMQInteractiveShell:
+        pass
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=ZMQInteractiveShell))
+    assert training._in_notebook() is True
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert training._in_notebook() is False
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert training._in_notebook() is False
