@@ -56,7 +56,8 @@ check: $(STAMP) ## unit tests and doctests of tinytorch only: the seconds-long i
 # on 2 cores; not part of `make test` or CI). mutmut's settings are under
 # [tool.mutmut] in pyproject.toml; results stay in mutants/, so a re-run only
 # re-checks what changed. mutation/report.py prints per-file scores without the
-# message-only mutants and those listed in mutation/equivalent.txt.
+# message-only mutants and those listed in mutation/equivalent.txt; then
+# mutation/gradients.py negates and zeroes each gradient every backward returns.
 # `make mutation MUTANTS='tinytorch.core.losses.*'` re-checks one file's mutants
 # (after new tests); `mutation/report.py --survivors losses.py` lists what survives.
 MUTMUT_JOBS ?= 2
@@ -66,6 +67,7 @@ mutation: $(STAMP) ## mutation-test tinytorch/core (slow) and print per-file sco
 	nice $(BIN)/mutmut run --max-children $(MUTMUT_JOBS) $(MUTANTS) > $(BUILD)/mutmut.log 2>&1 || \
 	    { tail -c 3000 $(BUILD)/mutmut.log; exit 1; }
 	$(BIN)/python mutation/report.py
+	nice $(BIN)/python mutation/gradients.py -j $(MUTMUT_JOBS)
 
 serve: html ## build the site, then serve it on 127.0.0.1 (PORT=8000)
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(BUILD)/html $(PORT)
