@@ -619,3 +619,20 @@ def test_a_python_scalar_takes_a_float64_tensor_dtype_exactly():
     assert (a * 0.1).data[0] == 0.1
     assert (0.1 + a).data[0] == 1.1
     assert (a - 0.1).dtype == np.float64
+
+
+def test_edge_arguments_of_shaping_and_reductions():
+    vector = leaf([1.0, 2.0, 3.0])
+    assert vector.permute(0).shape == (3,)
+    assert vector.max().item() == 3.0 and leaf([4.0]).max().item() == 4.0
+    matrix = leaf(A)
+    np.testing.assert_allclose(matrix.permute(-2, -1).data, A)
+    np.testing.assert_allclose(matrix.permute(-1, -2).data, A.T)
+    with pytest.raises(ValueError, match=r"^permute: \(2, 1\) is not a permutation of the 2 axes"):
+        matrix.permute(2, 1)
+
+
+def test_log_and_sqrt_of_negative_numbers_are_nan_without_a_warning():
+    with np.errstate(all="raise"):
+        assert np.isnan(tt.Tensor([-1.0]).log().data[0])
+        assert np.isnan(tt.Tensor([-4.0]).sqrt().data[0])

@@ -249,3 +249,9 @@ def test_transformer_block_matches_by_hand(causal, mask_kind):
     np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-6)  # GELU's erf: about 1e-7
     assert block.attention_weights is block.attn.attention_weights
     assert repr(block).startswith(f"TransformerBlock(causal={causal}")
+
+
+def test_attention_modules_hold_no_weights_before_the_first_call():
+    assert attention.SelfAttention(4).attention_weights is None
+    assert tt.MultiHeadAttention(4, 2).attention_weights is None
+    assert tt.TransformerBlock(4, 2, 8).attention_weights is None

@@ -441,3 +441,12 @@ def test_flatten_each_range(start, end, shape):
     np.testing.assert_allclose(out.data, x.reshape(shape), rtol=1e-6)
     assert repr(layer) == f"Flatten(start_dim={start}, end_dim={end})"
     assert tt.Flatten(0)(tt.Tensor(np.ones(3))).shape == (3,)
+
+
+def test_binary_cross_entropy_soft_targets_keep_float64_and_log_of_zero_is_silent():
+    p, target = np.array([0.2, 0.7]), np.array([0.3, 0.9])
+    expected = -(target * np.log(p) + (1 - target) * np.log(1 - p))
+    np.testing.assert_allclose(tt.binary_cross_entropy(t64(p), target, "none").data, expected, rtol=1e-14)
+    with np.errstate(all="raise"):
+        out = tt.binary_cross_entropy(t64([0.0, 1.0]), [0.0, 1.0], "none")
+    np.testing.assert_array_equal(out.data, [0.0, 0.0])

@@ -411,3 +411,8 @@ def test_progress_bar_only_outside_notebooks(monkeypatch):
     assert training._in_notebook() is False
     monkeypatch.delitem(sys.modules, "IPython", raising=False)
     assert training._in_notebook() is False
+
+
+def test_keep_best_ignores_ties_and_non_finite_values():
+    assert not training._is_better("max", 0.8, 0.8) and not training._is_better("min", 0.8, 0.8)
+    assert not training._is_better("max", float("inf"), 0.8)
