@@ -450,3 +450,31 @@ def test_binary_cross_entropy_soft_targets_keep_float64_and_log_of_zero_is_silen
     with np.errstate(all="raise"):
         out = tt.binary_cross_entropy(t64([0.0, 1.0]), [0.0, 1.0], "none")
     np.testing.assert_array_equal(out.data, [0.0, 0.0])
+
+
+def test_accuracy_shapes_thresholds_and_soft_targets():
+    column = np.array([[0.9], [0.8], [0.1], [0.7]])
+    assert tt.accuracy(column, np.array([1, 1, 0, 1])) == 1.0  # (N, 1) scores are binary, not 1-class argmax
+    scores = np.array([[[0.9], [0.2], [0.6]], [[0.1], [0.8], [0.3]]])  # (2, 3, 1) against (2, 3)
+    assert tt.accuracy(scores, np.array([[1, 0, 1], [0, 1, 1]])) == 5 / 6
+    logits = RNG.normal(size=(2, 3, 4))
+    targets = logits.argmax(axis=-1)
+    targets[0, 0] = (targets[0, 0] + 1) % 4
+    assert tt.accuracy(logits, targets) == 5 / 6
+    assert tt.accuracy(np.array([0.0, 0.6, 0.4, 1.0]), np.array([0, 1, 0, 1])) == 1.0  # in [0, 1]: threshold 0.5
+    assert tt.accuracy(np.array([0.2, 1.5, -0.1]), np.array([1, 1, 0])) == 1.0  # not in [0, 1]: threshold 0
+    assert tt.accuracy(np.array([0.7]), np.array([0.5])) == 0.0  # a target of 0.5 counts as negative
+
+
+def test_bce_with_logits_soft_targets_keep_float64():
+    logits, target = np.array([0.3, -1.2]), np.array([0.3, 0.9])
+    expected = -(target * -np.logaddexp(0, -logits) + (1 - target) * -np.logaddexp(0, logits))
+    out = tt.binary_cross_entropy_with_logits(t64(logits), target, "none")
+    np.testing.assert_allclose(out.data, expected, rtol=1e-14)
+
+
+def test_flatten_of_a_vector_and_from_the_first_negative_dim():
+    assert tt.Flatten(-1)(tt.Tensor(np.ones(3))).shape == (3,)
+    assert tt.Flatten(-3)(tt.Tensor(np.ones((2, 3, 4)))).shape == (24,)
+    assert tt.MaxPool2d(1)(tt.Tensor(np.ones((1, 1, 2, 2)))).shape == (1, 1, 2, 2)
+    assert tt.AvgPool2d(1, padding=0).kernel_size == (1, 1)

@@ -416,3 +416,40 @@ def test_progress_bar_only_outside_notebooks(monkeypatch):
 def test_keep_best_ignores_ties_and_non_finite_values():
     assert not training._is_better("max", 0.8, 0.8) and not training._is_better("min", 0.8, 0.8)
     assert not training._is_better("max", float("inf"), 0.8)
+
+
+def test_random_split_tolerance_and_rounding_on_a_large_data_set():
+    data = dataloader.TensorDataset(np.zeros(2_000_000, dtype=np.int8))
+    # the fractions sum to 1 + 5e-7, inside the 1e-6 tolerance; shares are divided by that sum
+    parts = dataloader.random_split(data, [0.5, 0.5000005], seed=0)
+    assert [len(p) for p in parts] == [1_000_000, 1_000_000]
+    with pytest.raises(ValueError, match=r"^random_split: fractions \(0.5, 0.500005\) sum to"):
+        dataloader.random_split(data, [0.5, 0.500005])
+
+
+def test_an_empty_subset_yields_no_batches():
+    subset = dataloader.Subset(dataloader.TensorDataset(np.arange(4)), [])
+    assert len(subset) == 0 and list(dataloader.DataLoader(subset, batch_size=2)) == []
+
+
+class DuckModel:
+    """A model with train/eval but no `training` attribute: evaluate leaves it in training mode."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, x):
+        return x
+
+    def train(self, mode=True):
+        self.calls.append("train" if mode else "eval")
+
+    def eval(self):
+        self.calls.append("eval")
+
+
+def test_evaluate_restores_training_mode_of_a_model_without_a_training_flag():
+    model = DuckModel()
+    x = tt.Tensor(np.ones((2, 1)))
+    training.evaluate(model, [(x, x)], tt.mse_loss)
+    assert model.calls == ["eval", "train"]
