@@ -636,3 +636,30 @@ def test_log_and_sqrt_of_negative_numbers_are_nan_without_a_warning():
     with np.errstate(all="raise"):
         assert np.isnan(tt.Tensor([-1.0]).log().data[0])
         assert np.isnan(tt.Tensor([-4.0]).sqrt().data[0])
+
+
+def test_constant_results_are_leaves_and_detach_keeps_the_dtype():
+    assert (tt.Tensor([1.0]) * 2).is_leaf
+    with tt.no_grad():
+        assert (leaf([1.0]) * 2).is_leaf
+    assert leaf([1.0]).detach().dtype == np.float64
+
+
+def test_repr_rounds_to_four_digits_and_aligns_rows():
+    assert repr(tt.Tensor([1.23456])) == "Tensor([1.2346])"
+    assert repr(tt.Tensor([[1.0, 2.0], [3.0, 4.0]])) == "Tensor([[1., 2.],\n        [3., 4.]])"
+
+
+def test_gradients_are_not_shared_between_leaves_nor_with_the_caller():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    upstream = np.array([1.0, 1.0])
+    (a + b).backward(upstream)
+    a.grad += 10
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    upstream[:] = 5
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    c = leaf([1.0])
+    given = np.array([2.0])
+    c.backward(given)
+    given[0] = 7
+    np.testing.assert_array_equal(c.grad, [2.0])

@@ -62,8 +62,9 @@ def test_zero_grad_train_eval_and_astype():
     assert model.train() is model and all(m.training for m in model.modules())
     model.train(False)
     assert not model.first.training
-    model.astype(np.float64)
-    assert all(p.dtype == np.float64 for p in model.parameters())
+    model(tt.Tensor(RNG.normal(size=(4, 2)))).sum().backward()
+    assert model.astype(np.float64) is model
+    assert all(p.dtype == np.float64 and p.grad is None for p in model.parameters())
 
 
 def test_state_dict_round_trip_strict_and_not():
