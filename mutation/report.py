@@ -162,7 +162,7 @@ def main(argv=None) -> int:
     print("-" * len(header) + f"\n{'all':<18}" + "".join(
         f"{c:>{w}}" for c, w in zip(totals, (8, 8, 7, 7, 7))) + f"{score:>7.1f}%")
     stale = equivalents - used
-    if stale:
+    if stale and not args.files:
         print(f"\n{len(stale)} entries of {EQUIVALENT.name} match no mutant (source changed?):")
         for function, old, new in sorted(stale):
             print(f"  {function}: {old!r} -> {new!r}")
