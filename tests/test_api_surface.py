@@ -663,3 +663,13 @@ def test_gradients_are_not_shared_between_leaves_nor_with_the_caller():
     c.backward(given)
     given[0] = 7
     np.testing.assert_array_equal(c.grad, [2.0])
+
+
+def test_backward_visits_each_node_once_even_when_an_input_is_used_twice():
+    # y = y + y sixty times: 2^60 paths from the output to x, but only 61 nodes
+    x = leaf([1.0])
+    y = x
+    for _ in range(60):
+        y = y + y
+    y.backward()
+    assert x.grad[0] == 2.0**60
