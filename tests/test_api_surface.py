@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
-from tinytorch.core import ops, reductions, selection, shaping
+from tinytorch.core import attention, ops, reductions, selection, shaping
 from tinytorch.core.tensor import _unbroadcast
 
 RNG = np.random.default_rng(0)
@@ -589,6 +589,13 @@ OP_NAMES = [
     ("stack", lambda: tt.stack([_x(1), _x(1)])), ("relu", lambda: tt.relu(_x(2))), ("sigmoid", lambda: tt.sigmoid(_x(2))),
     ("tanh", lambda: tt.tanh(_x(2))), ("gelu", lambda: tt.gelu(_x(2))), ("softmax", lambda: tt.softmax(_x(2))),
     ("log_softmax", lambda: tt.log_softmax(_x(2))),
+    ("conv2d", lambda: tt.conv2d(_x(1, 1, 2, 2), _x(1, 1, 1, 1))),
+    ("max_pool2d", lambda: tt.max_pool2d(_x(1, 1, 2, 2), 2)), ("avg_pool2d", lambda: tt.avg_pool2d(_x(1, 1, 2, 2), 2)),
+    ("embedding", lambda: tt.Embedding(3, 2)(np.array([1]))),
+    ("cross_entropy", lambda: tt.cross_entropy(_x(2, 3), np.array([0, 1]), reduction="none")),
+    ("bce", lambda: tt.binary_cross_entropy(_x(2), np.ones(2), reduction="none")),
+    ("bce_logits", lambda: tt.binary_cross_entropy_with_logits(_x(2), np.ones(2), reduction="none")),
+    ("attention_weights", lambda: attention.attention_weights(_x(2, 2), _x(2, 2))),
 ]
 
 

@@ -77,9 +77,18 @@ def test_state_dict_round_trip_strict_and_not():
     for (_, a), (_, b) in zip(model.named_parameters(), other.named_parameters()):
         np.testing.assert_array_equal(a.data, b.data)
         assert a.data is not b.data
-    partial = {"scale": np.array([5.0]), "extra": np.zeros(2)}
+    partial = {"extra": np.zeros(2), "scale": np.array([5.0])}  # an unknown key first: skipped, not the end
     other.load_state_dict(partial, strict=False)
     assert other.scale.data[0] == 5.0 and other.scale.dtype == np.float32
+
+
+def test_load_state_dict_copies_the_arrays():
+    model = Pair()
+    state = {name: np.array(value) for name, value in model.state_dict().items()}
+    model.load_state_dict(state)
+    state["scale"][0] = 42.0
+    state["first.weight"][:] = 0.0
+    assert model.scale.data[0] == 2.0 and np.abs(model.first.weight.data).sum() > 0
 
 
 def test_module_repr_nests_children():
@@ -200,7 +209,8 @@ def test_adam_and_adamw_match_the_update_rule(as_generator, kind, weight_decay):
 
 
 def test_adamw_default_weight_decay_is_one_hundredth():
-    assert tt.AdamW([tt.Tensor([1.0], requires_grad=True)]).weight_decay == 0.01
+    adamw = tt.AdamW([tt.Tensor([1.0], requires_grad=True)])
+    assert (adamw.lr, adamw.betas, adamw.eps, adamw.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.01)
     adam = tt.Adam([tt.Tensor([1.0], requires_grad=True)])
     assert (adam.lr, adam.betas, adam.eps, adam.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.0)
 
