@@ -6,6 +6,7 @@ list consumed twice, shows up. Optimizer steps are compared with the update rule
 written out by hand (PyTorch's documented algorithms).
 """
 
+import io
 import sys
 
 import numpy as np
@@ -464,3 +465,25 @@ def test_evaluate_restores_training_mode_of_a_model_without_a_training_flag():
     x = tt.Tensor(np.ones((2, 1)))
     training.evaluate(model, [(x, x)], tt.mse_loss)
     assert model.calls == ["eval", "train"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_fit_draws_a_tqdm_bar_on_a_terminal_and_prints_lines_without_tqdm(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    model = tt.Linear(2, 1)
+    loader = dataloader.DataLoader(_regression(8), 4)
+    history = training.fit(model, loader, tt.mse_loss, tt.SGD(model.parameters(), lr=0.01), epochs=3)
+    bar = terminal.getvalue()
+    assert "fit 3/3 |" in bar and f"train_loss {history.history['train_loss'][-1]:.4f}" in bar
+    assert "it/s" not in bar and "<" not in bar  # no timings
+    assert capsys.readouterr().out == ""
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # tqdm missing: plain lines
+    training.fit(model, loader, tt.mse_loss, tt.SGD(model.parameters(), lr=0.01), epochs=10)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10 and lines[0].startswith("epoch  1/10  train_loss ")
