@@ -377,3 +377,19 @@ class _WithExtra(tt.Linear):
 
 
 _WithExtra.__name__ = "Linear"
+
+
+def test_gradcheck_default_tolerances_catch_a_small_error():
+    def slightly_off(x):  # backward 1% too large
+        return tt.Tensor._from_op(x.data * 3, (x,), lambda grad: (grad * 3.03,), "slightly_off")
+
+    with pytest.raises(autograd.GradcheckError, match=r"analytic .* numeric .* atol 1e-05, rtol 0.001"):
+        autograd.gradcheck(slightly_off, [np.array([0.5, -0.5])])
+    assert autograd.gradcheck(lambda x: x * 3, [np.array([0.5, -0.5])]) < 1e-8
+
+
+def test_load_lists_every_misshapen_array(tmp_path):
+    path = serialization.save(tt.Linear(2, 3), tmp_path / "linear")
+    with pytest.raises(ValueError, match=r"^load: shapes differ: weight is \(2, 3\) in the file but \(3, 4\) in the module, "
+                                         r"bias is \(3,\) in the file but \(4,\) in the module$"):
+        serialization.load(tt.Linear(3, 4), path)
