@@ -393,3 +393,14 @@ def test_load_lists_every_misshapen_array(tmp_path):
     with pytest.raises(ValueError, match=r"^load: shapes differ: weight is \(2, 3\) in the file but \(3, 4\) in the module, "
                                          r"bias is \(3,\) in the file but \(4,\) in the module$"):
         serialization.load(tt.Linear(3, 4), path)
+
+
+def test_gradcheck_names_the_index_of_the_wrong_element_and_scales_tolerance_with_the_value():
+    def wrong_at_two(x):  # only element 2 gets a gradient 0.01 too large
+        return tt.Tensor._from_op(x.data * 2, (x,), lambda grad: (grad * (2 + 0.01 * (np.arange(4) == 2)),), "off")
+
+    with pytest.raises(autograd.GradcheckError, match=r"is wrong at index \(2,\)"):
+        autograd.gradcheck(wrong_at_two, [np.array([0.1, 0.2, 0.3, 0.4])])
+    # large values: finite differences are off by about 1e-4 absolutely, well within rtol
+    assert autograd.gradcheck(lambda x: x * x * x, [np.array([100.0, -80.0])]) < 1e-2
+    assert autograd.gradcheck(lambda x: x * 2, [np.zeros(0)]) == 0.0

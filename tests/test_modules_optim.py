@@ -487,3 +487,17 @@ def test_fit_draws_a_tqdm_bar_on_a_terminal_and_prints_lines_without_tqdm(monkey
     training.fit(model, loader, tt.mse_loss, tt.SGD(model.parameters(), lr=0.01), epochs=10)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 10 and lines[0].startswith("epoch  1/10  train_loss ")
+
+
+def test_loader_over_a_plain_list_default_batch_size_and_the_global_seed():
+    pairs = [(np.array([i, i]), i) for i in range(40)]
+    loader = dataloader.DataLoader(pairs)
+    assert loader.batch_size == 32 and len(loader) == 2
+    first, second = list(loader)
+    np.testing.assert_array_equal(first[1].data, np.arange(32))
+    np.testing.assert_array_equal(second[0].data, [[i, i] for i in range(32, 40)])
+    shuffled = dataloader.DataLoader(dataloader.TensorDataset(np.arange(10)), batch_size=10, shuffle=True)
+    tt.manual_seed(5)
+    once = next(iter(shuffled))[0].data
+    tt.manual_seed(5)  # a loader without its own seed follows the global generator as it is now
+    np.testing.assert_array_equal(next(iter(shuffled))[0].data, once)
