@@ -241,7 +241,7 @@ def test_max_splits_the_gradient_between_ties():
 
 def test_reductions_by_function_name():
     values = RNG.normal(size=(3, 2))
-    a = tt.Tensor(values)
+    a = tt.Tensor(values, dtype=np.float64)
     np.testing.assert_allclose(reductions.sum(a, 0).data, values.sum(0))
     np.testing.assert_allclose(reductions.mean(a, axis=1, keepdims=True).data, values.mean(1, keepdims=True))
     np.testing.assert_allclose(reductions.max(a).data, values.max())
