@@ -137,6 +137,8 @@ CASES = [
     (lambda: tt.cross_entropy(T((2, 3)), np.array([0, 1, 2])), ValueError,
      r"^cross_entropy: logits of shape \(2, 3\) need targets of shape \(2,\), got \(3,\)"),
     (lambda: tt.cross_entropy(T(()), np.array(0)), ValueError, r"^cross_entropy: logits of shape \(\) need targets"),
+    (lambda: tt.cross_entropy(T((2, 3, 4)), np.zeros(2, np.int64)), ValueError,
+     r"^cross_entropy: logits of shape \(2, 3, 4\) need targets of shape \(2, 3\), got \(2,\)"),
     (lambda: tt.cross_entropy(T((2, 3)), np.array([0, 3])), ValueError, r"^cross_entropy: target 3 is out of range for 3 classes"),
     (lambda: tt.cross_entropy(T((2, 3)), np.array([-1, 2])), ValueError, r"^cross_entropy: target -1 is out of range for 3"),
     (lambda: tt.cross_entropy(T((2, 3)), np.array([0, 1]), "avg"), ValueError,

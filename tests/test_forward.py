@@ -463,6 +463,7 @@ def test_accuracy_shapes_thresholds_and_soft_targets():
     assert tt.accuracy(logits, targets) == 5 / 6
     assert tt.accuracy(np.array([0.0, 0.6, 0.4, 1.0]), np.array([0, 1, 0, 1])) == 1.0  # in [0, 1]: threshold 0.5
     assert tt.accuracy(np.array([0.2, 1.5, -0.1]), np.array([1, 1, 0])) == 1.0  # not in [0, 1]: threshold 0
+    assert tt.accuracy(np.array([0.2, 1.5]), np.array([1, 1])) == 1.0
     assert tt.accuracy(np.array([0.7]), np.array([0.5])) == 0.0  # a target of 0.5 counts as negative
 
 

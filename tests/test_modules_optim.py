@@ -66,6 +66,8 @@ def test_zero_grad_train_eval_and_astype():
     model(tt.Tensor(RNG.normal(size=(4, 2)))).sum().backward()
     assert model.astype(np.float64) is model
     assert all(p.dtype == np.float64 and p.grad is None for p in model.parameters())
+    model.astype(np.float16)
+    assert all(p.dtype == np.float16 for p in model.parameters())
 
 
 def test_state_dict_round_trip_strict_and_not():
