@@ -281,7 +281,7 @@ class Dropout(Module):
             return x
         keep = default_rng().random(x.shape) >= self.p
         scale = 0.0 if self.p == 1 else 1 / (1 - self.p)
-        return x * Tensor((keep * scale).astype(x.dtype))
+        return x * Tensor(keep * scale, dtype=x.dtype)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
