@@ -503,3 +503,12 @@ def test_loader_over_a_plain_list_default_batch_size_and_the_global_seed():
     once = next(iter(shuffled))[0].data
     tt.manual_seed(5)  # a loader without its own seed follows the global generator as it is now
     np.testing.assert_array_equal(next(iter(shuffled))[0].data, once)
+
+
+def test_nested_names_and_parameter_dtypes():
+    model = Sequential(Sequential(tt.Linear(2, 2)), tt.LayerNorm(2), tt.Embedding(3, 2))
+    assert [name for name, _ in model.named_modules()] == ["", "0", "0.0", "1", "2"]
+    assert [name for name, _ in model.named_parameters()] == ["0.0.weight", "0.0.bias", "1.weight", "1.bias", "2.weight"]
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    assert tt.LayerNorm(2)(tt.Tensor(np.ones((1, 2), dtype=np.float32))).dtype == np.float32
+    assert tt.Dropout().p == 0.5
