@@ -154,7 +154,11 @@ def main(argv=None) -> int:
         score = 100.0 * counts[4] / behaviour if behaviour else 100.0
         if args.min is not None and score < args.min:
             low.append(meta.name)
-        unchecked = f"  ({len(result['unchecked'])} not run)" if result["unchecked"] else ""
+        run = len(result["killed"]) + len(result["survived"])
+        unchecked = ""
+        if result["unchecked"]:
+            unchecked = f"  ({len(result['unchecked'])} not run" + (
+                f"; {100.0 * counts[4] / run:.1f}% of the {run} run)" if run else ")")
         print(f"{meta.name[:-5]:<18}" + "".join(f"{c:>{w}}" for c, w in zip(counts, (8, 8, 7, 7, 7)))
               + f"{score:>7.1f}%{unchecked}")
         rows.append(result)
