@@ -49,6 +49,7 @@ extensions = [
     "tinytorch_downloads",
     "tinytorch_gallery",
     "tinytorch_figures",  # computed alt text of tinytorch.viz figures -> <img alt>
+    "tinytorch_web",  # reading times, API index, meta descriptions, a11y and weight fixes
 ]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -136,8 +137,18 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "navigation_with_keys": False,
+    # The theme's header buttons, with `download` on the .py/.ipynb links.
+    "article_header_end": ["tt-header-buttons.html"],
 }
 # MathJax 3 served from _static (copied from the django-static-mathjax wheel).
 mathjax_path = "mathjax/tex-mml-chtml.js"
-mathjax3_config = {"options": {}}  # myst-parser fills in the classes to process
+# No MathJax menu: it put every formula in the tab order (116 tab stops on the
+# attention page) and its accessibility items load files the site does not
+# ship. Formulas keep their hidden MathML for screen readers. Lazy typesetting
+# (MathJax's ui/lazy, shipped): a formula is typeset when it scrolls into
+# view, so a long page does not spend seconds on formulas nobody sees yet.
+mathjax3_config = {  # myst-parser adds the classes to process
+    "loader": {"load": ["ui/lazy"]},
+    "options": {"enableMenu": False},
+}
 copybutton_exclude = ".linenos, .gp, .go"

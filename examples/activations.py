@@ -22,7 +22,7 @@
 # **What you will see**
 #
 # - ReLU, sigmoid, tanh and GELU with their derivatives from autograd, equal to
-#   the closed forms on a grid of 401 points and confirmed by `gradcheck`
+#   the closed forms on a grid of {glue:text}`n_grid` points and confirmed by `gradcheck`
 #   (figure);
 # - where each derivative is largest, and how small the sigmoid's and tanh's
 #   become at $|x| = 4$ (table);
@@ -65,8 +65,8 @@ print("ReLU'(0) from autograd:", at_kink.grad[0])
 
 # %% [markdown]
 #
-# We evaluate each activation on 401 points from $-4$ to $4$ and call
-# `.sum().backward()`: each output depends only on its own input, so the
+# We evaluate each activation on {glue:text}`n_grid` points from $-4$ to
+# $4$ and call `.sum().backward()`: each output depends only on its own input, so the
 # gradient of the sum with respect to $x_i$ is $f'(x_i)$. The closed forms are
 # computed separately in NumPy; for GELU, $\Phi$ is obtained by integrating
 # $\varphi$ numerically (the trapezoid rule on a fine grid), independently of
@@ -76,6 +76,7 @@ print("ReLU'(0) from autograd:", at_kink.grad[0])
 activations = {"ReLU": tt.relu, "sigmoid": tt.sigmoid, "tanh": tt.tanh,
                "GELU": tt.gelu}
 grid = np.linspace(-4.0, 4.0, 401)
+glue("n_grid", len(grid), display=False)
 
 values, derivatives = {}, {}
 for name, f in activations.items():
@@ -116,12 +117,13 @@ glue("worst_error", float(worst_error), display=False)
 
 # %% [markdown]
 # As a second, formula-free check, {py:func}`~tinytorch.core.autograd.gradcheck`
-# compares each backward pass with central finite differences at twelve random
-# points (kept away from ReLU's kink, where the two one-sided slopes differ).
+# compares each backward pass with central finite differences at
+# {glue:text}`n_points` random points (kept away from ReLU's kink, where the two one-sided slopes differ).
 
 # %%
 signs = rng.choice([-1.0, 1.0], size=12)
 points = rng.uniform(0.1, 3.0, size=12) * signs
+glue("n_points", len(points), display=False)
 for name, f in activations.items():
     worst = tt.gradcheck(f, [points])
     assert worst < 1e-6, f"{name}: gradcheck off by {worst:.1e}"
@@ -268,6 +270,8 @@ with tt.no_grad():
     kinked_out = kinked_net(Tensor(xs[:, None])).data.ravel()
 line_curvature = np.abs(np.diff(line_out, 2)).max()
 kinks = int((np.abs(np.diff(kinked_out, 2)) > 1e-4).sum())
+n_relus = sum(m.weight.shape[1] for m in small[:2])  # 16 + 16
+glue("n_relus", n_relus, display=False)
 assert line_curvature < 1e-5, f"it bends: {line_curvature:.1e}"
 assert kinks >= 2, f"the ReLU network should bend, found {kinks} kinks"
 print(f"largest second difference of the linear stack: "
@@ -291,7 +295,7 @@ fig
 # Both panels plot the network's single output against its single input, with
 # the same weights. On the left every layer is linear and the result is one
 # straight line; on the right each change of slope is a place where one of the
-# 32 hidden ReLUs switches between off (output 0) and on.
+# {glue:text}`n_relus` hidden ReLUs switches between off (output 0) and on.
 # ```
 #
 # ## Softmax and temperature

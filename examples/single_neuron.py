@@ -127,13 +127,16 @@ neurons, histories = {}, {}
 for gate in gates:
     neurons[gate], histories[gate] = train_neuron(gate)
     h = histories[gate]
-    first_perfect = int(np.argmax(np.array(h["accuracy"]) == 1.0))
-    stays = all(a == 1.0 for a in h["accuracy"][first_perfect:])
+    # the step from which accuracy stays at 100 % (a start can be 4/4
+    # by chance at step 1 and lose it again)
+    wrong = np.flatnonzero(np.array(h["accuracy"]) < 1.0)
+    first_perfect = int(wrong[-1]) + 1 if wrong.size else 0
+    stays = first_perfect < len(h["accuracy"])
     still_falling = np.all(np.diff(h["loss"][first_perfect:]) < 0)
     assert still_falling, f"{gate}: the loss stops falling"
     assert first_perfect < 50, f"{gate}: 100 % only at {first_perfect}"
     first_loss, last_loss = h["loss"][0], h["loss"][-1]
-    assert stays, f"{gate}: accuracy drops after step {first_perfect}"
+    assert stays, f"{gate}: never 4/4 for good"
     assert last_loss < 0.05 < first_loss, f"{gate}: {last_loss:.3f}"
     print(f"{gate.upper():3}: loss {first_loss:.3f} -> {last_loss:.4f};"
           f" accuracy {h['accuracy'][0]:.0%} at step 1, "
@@ -141,8 +144,9 @@ for gate in gates:
 
 # %% [markdown]
 # Each gate's loss starts above 0.05 and ends below it. Accuracy (the share of
-# the four examples on the right side of 0.5) reaches 100 % within the first
-# few dozen steps, and from then on the loss still falls at every step:
+# the four examples on the right side of 0.5) reaches 100 % for good within
+# the first few dozen steps, and from then on the loss still falls at every
+# step:
 # training keeps pushing the probabilities further towards 0 and 1.
 
 
@@ -308,14 +312,18 @@ viz.Table.from_columns(
 
 # %% [markdown]
 # From every one of the ten starts, the neuron gets all four rows right and
-# stays right from some step under 50 on (median step
-# {glue:text}`first_median:.0f`, latest {glue:text}`first_max:.0f`); the
+# stays right from some step under 50 on at this learning rate (median step
+# {glue:text}`first_median:.0f`, latest {glue:text}`first_max:.0f`; shorter
+# steps take longer to get there, see the lr 0.1 check at the end); the
 # smallest margin is at least 0.4 in every run (median
 # {glue:text}`margin_median:.3f`, range {glue:text}`margin_min:.3f` to
 # {glue:text}`margin_max:.3f`), and the final loss (at most
-# {glue:text}`loss_max:.4f`) is far below the baseline's.
+# {glue:text}`loss_max:.4f`) is far below the baseline's (less than a
+# tenth of it).
 
 # %%
+majority = [max(l.mean(), 1 - l.mean()) for _, l in gates.values()]
+assert majority == [0.75, 0.75], f"baseline accuracy {majority}"
 assert (first_right > 0).all() and first_right.max() < 50, first_right
 assert seed_margins.min() >= MARGIN, seed_margins
 assert loss.max() < baseline / 10, loss
@@ -341,7 +349,8 @@ assert loss.max() < baseline / 10, loss
 # - `train_neuron("nand")`: NAND, "not AND", is a line too; the neuron gets
 #   it 4/4, with weights and bias of the opposite signs to AND's.
 # - `train_neuron("and", lr=0.1)`: ten times smaller steps; still 4/4
-#   after 1000 steps, but the loss ends higher than at learning rate 1.
+#   after 1000 steps, but reached at least five times later, and the loss
+#   ends higher than at learning rate 1.
 # - `train_neuron("xor")`: the loss ends at $\ln 2$ and at most 3 of the 4
 #   rows are right.
 #
@@ -351,7 +360,7 @@ assert loss.max() < baseline / 10, loss
 # %%
 truth = {g: tt.datasets.logic_gate(g)[1]
          for g in ("nand", "and", "xor")}
-p3, loss3, W3, b3, _ = train_many(
+p3, loss3, W3, b3, first3 = train_many(
     np.stack(list(truth.values())), np.repeat(starts[:1], 3, axis=0),
     np.array([1.0, 0.1, 1.0]))
 assert tt.accuracy(p3[0], truth["nand"]) == 1.0, "NAND not 4/4"
@@ -359,5 +368,6 @@ assert (np.sign(W3[0]) == -np.sign(W[0])).all(), "NAND's weights"
 assert np.sign(b3[0]) == -np.sign(b[0]), "NAND's bias"
 assert tt.accuracy(p3[1], truth["and"]) == 1.0, "lr 0.1: not 4/4"
 assert loss3[1] > loss[0], "lr 0.1: loss not higher than at lr 1"
+assert first3[1] >= 5 * first_right[0], f"lr 0.1: 4/4 at {first3[1]}"
 assert abs(loss3[2] - np.log(2)) < 1e-3, f"XOR loss {loss3[2]:.4f}"
 assert tt.accuracy(p3[2], truth["xor"]) <= 0.75, "a line got XOR"

@@ -409,27 +409,31 @@ viz.Table(
 
 # %% [markdown]
 # Each row gives the median over the five seeds and, in brackets, the range. What
-# the three experiments say, each asserted for every seed in the cell below:
+# the three experiments say about *this* draw of the 600 points (`spirals` seed 0),
+# each asserted for every seed in the cell below. They are measurements, not rules:
+# the second draw after them reverses one of them, and "Try this" at the end gives
+# a draw on which several of these asserts fail.
 #
-# 1. **Training long costs calibration.** After its minimum the
-#    validation loss of the 60-point network climbs to
-#    {glue:text}`rise` times its lowest value, while the training loss falls below
-#    a tenth of its value at that epoch. Yet the validation accuracy at the last
-#    epoch, {glue:text}`acc_last`, is no lower than at the best epoch,
-#    {glue:text}`acc_best` (no seed loses more than a point). What grows is
-#    confidence: on the validation points it gets wrong, the network's top
-#    probability rises from {glue:text}`sure_best` to {glue:text}`sure_last`.
-#    Cross-entropy charges for confident mistakes, accuracy does not notice them.
-#    (Whether accuracy is exactly as good at the last epoch depends on the draw of
-#    the data: see the next experiment.)
-# 2. **The accuracy gap comes from the data.** The same network trained on 360
-#    points for the same 300 epochs reaches {glue:text}`acc_360` at its last epoch,
-#    at least 5 points above the 60-point network on every seed.
+# 1. **Training long costs calibration.** After its minimum the validation loss
+#    of the 60-point network climbs to {glue:text}`rise` times its lowest value,
+#    while the training loss falls to {glue:text}`drop` of its value at that epoch.
+#    Yet the validation accuracy at the last epoch, {glue:text}`acc_last`, is no
+#    lower than at the best epoch, {glue:text}`acc_best` (no seed loses more than
+#    a point). What grows is confidence: on the validation points it gets wrong,
+#    the network's top probability rises from {glue:text}`sure_best` to
+#    {glue:text}`sure_last`. Cross-entropy charges for confident mistakes,
+#    accuracy does not notice them. (Whether accuracy is as good at the last
+#    epoch depends on the draw of the data: see the second draw below.)
+# 2. **On this draw, the accuracy gap comes from the data.** The same network
+#    trained on 360 points for the same 300 epochs reaches {glue:text}`acc_360`
+#    at its last epoch, at least 5 points above the 60-point network on every
+#    seed.
 # 3. **Weight decay fixes the calibration, not the missing data.** With decay the
 #    60-point network's final validation loss stays within 5 % of its minimum on
 #    every seed, and its training loss stops above 0.1 instead of heading to zero.
-#    But its accuracy, {glue:text}`acc_decay`, is no higher than without decay on
-#    any seed, and at least 5 points below the 360-point network's.
+#    But its accuracy, {glue:text}`acc_decay`, is no higher than without decay in
+#    the median, and at least 5 points below the 360-point network's on every
+#    seed.
 
 # %%
 small = runs["60 points"][2]
@@ -443,14 +447,14 @@ more_data = table["360 points, last epoch"]["accuracy"]
 decay = runs["60 points, decay"][2]["val_loss"]
 decay_rise = decay[-1] / decay.min(axis=0)
 decay_acc = table["60 points, decay, last epoch"]["accuracy"]
-assert rise.min() >= 1.5, f"validation loss rose only {rise.min():.2f}x"
-assert drop.max() < 0.1, f"training loss fell to {drop.max():.2f}x"
+assert rise.min() > 1.05, f"validation loss rose {rise.min():.2f}x"
+assert drop.max() < 1, f"training loss rose {drop.max():.2f}x"
 assert (last_row["accuracy"] >= best_row["accuracy"] - 0.01).all()
 assert (last_row["sure"] > best_row["sure"]).all(), "no more confident"
 assert (more_data >= last_row["accuracy"] + 0.05).all(), more_data
 assert decay_rise.max() <= 1.05, f"with decay: {decay_rise.max():.2f}x"
 assert (decay_acc <= more_data - 0.05).all(), decay_acc
-assert (decay_acc <= last_row["accuracy"]).all(), decay_acc
+assert np.median(decay_acc) <= np.median(last_row["accuracy"])
 decay_train = runs["60 points, decay"][2]["train_loss"][-1]
 assert decay_train.min() > 0.1, decay_train
 print("val. loss, last / lowest, per seed:", np.round(rise, 2))
@@ -458,6 +462,7 @@ print("train loss, last / at that epoch:  ", np.round(drop, 3))
 print("with decay, val. loss last / lowest:", np.round(decay_rise, 3))
 for key, value in {
         "rise": spread(rise, ".1f"),
+        "drop": spread(drop, ".2f"),
         "acc_best": spread(best_row["accuracy"]),
         "acc_last": spread(last_row["accuracy"]),
         "sure_best": spread(best_row["sure"], ".2f"),
@@ -492,8 +497,9 @@ data_gap = np.median(more_data - last_row["accuracy"])
 print("accuracy change, last epoch - best epoch (median):")
 print(", ".join(f"{k} {v:+.1%}" for k, v in change.items()))
 print(f"gain from 360 points instead of 60 (median): {data_gap:+.1%}")
-assert rise2.min() >= 1.5, rise2
-assert (draw2["last epoch"]["sure"] > draw2["best epoch"]["sure"]).all()
+assert rise2.min() > 1.05, rise2
+sure2 = {k: np.median(v["sure"]) for k, v in draw2.items()}
+assert sure2["last epoch"] > sure2["best epoch"], sure2
 assert change["draw 0"] >= 0 > change["draw 1"], change
 assert data_gap > max(abs(v) for v in change.values()), data_gap
 glue("rise2", spread(rise2, ".1f"), display=False)
@@ -512,12 +518,13 @@ viz.Table(
 
 # %% [markdown]
 # On this draw the validation loss again climbs, to {glue:text}`rise2` times its
-# minimum, and the network again grows surer of its mistakes. But this time the
-# accuracy at the last epoch, {glue:text}`acc2_last`, is *lower* than at the best
-# epoch, {glue:text}`acc2_best`. So training past the minimum reliably costs
-# calibration, while its effect on accuracy goes either way: {glue:text}`change0`
-# on the first draw and {glue:text}`change1` on this one (medians), both smaller
-# than what 360 points instead of 60 gain, {glue:text}`data_gap` on the first draw.
+# minimum, and the network again grows surer of its mistakes (in the median over
+# the seeds). But this time the accuracy at the last epoch, {glue:text}`acc2_last`,
+# is *lower* than at the best epoch, {glue:text}`acc2_best` (medians). So on both
+# draws training past the minimum cost calibration, while its effect on accuracy
+# goes either way: {glue:text}`change0` on the first draw and {glue:text}`change1`
+# on this one (medians), both smaller than what 360 points instead of 60 gain,
+# {glue:text}`data_gap` on the first draw.
 
 # %% mystnb={"figure": {"caption": "Seed 0 of the large network on 60 points, without weight decay: training and validation curves.", "name": "fig-overfit-history"}}
 def seed_zero_history(name):
@@ -594,8 +601,8 @@ for ax, (net, part, title) in zip(axes, panels):
 #   overshooting jumps become more frequent (at least twice as many, in the
 #   median), yet the network still learns the spirals;
 # - **learning rate × 100** (1.0): each step moves a weight by about 1, more than
-#   any initial weight's size; the loss blows up and the network ends no better
-#   than chance (one in three);
+#   any initial weight's size; the loss blows up and the network ends near
+#   chance (one in three);
 # - **learning rate ÷ 10** (0.001): no jumps at all, but after 100 epochs it is
 #   still behind;
 # - **no ReLU** (identity instead): the network becomes one linear map, which
@@ -628,22 +635,24 @@ for name, (_, curves) in changes.items():
 print(f"{'majority-class guess':20} {val_baseline:>20.1%}")
 ok, ok_jumps, _ = broken["as above"]
 acc, n, _ = broken["learning rate x 10"]
-assert n.min() > ok_jumps.max() and acc.min() >= 0.9, (n, acc)
+assert acc.min() >= 0.8, acc  # still learns the spirals
 assert np.median(n) >= 2 * np.median(ok_jumps), n
 acc, _, peak = broken["learning rate x 100"]
-assert peak.min() > 10 and acc.max() < 0.45, (peak, acc)
+assert peak.min() > 10 and acc.max() < 0.5, (peak, acc)
+assert abs(np.median(acc) - 1 / 3) < 0.05, acc
 acc, n, _ = broken["learning rate / 10"]
 assert n.max() == 0 and np.median(acc) < np.median(ok), acc
 assert broken["no ReLU"][0].max() < 0.45, broken["no ReLU"][0]
 assert broken["4 hidden units"][0].max() <= ok.min() - 0.1
 
 # %% [markdown]
-# The asserts check each expectation for every seed: ten times the learning rate
-# gives more jumps than any seed had at 0.01 (twice as many or more in the median)
-# and still at least 90 % validation accuracy; a hundred times blows the loss past 10 and leaves every seed below
-# 45 %, near chance; a tenth gives no jumps and a lower median; without the ReLU
-# every seed is below 45 %; with 4 units every seed is at least 10 points below
-# the worst seed of the original.
+# The asserts check each expectation: ten times the learning rate gives at least
+# twice as many jumps as 0.01 in the median, and every seed still reaches 80 %
+# validation accuracy; a hundred times blows the loss
+# past 10 on every seed and leaves every seed below 50 %, the median within five
+# points of one in three; a tenth gives no jumps and a lower median; without the
+# ReLU every seed is below 45 %; with 4 units every seed is at least 10 points
+# below the worst seed of the original.
 #
 # ## Summary
 #
@@ -654,15 +663,22 @@ assert broken["4 hidden units"][0].max() <= ok.min() - 0.1
 # - Training on past the best epoch made the large 60-point network more confident
 #   of its mistakes (validation loss {glue:text}`rise` times its minimum), while its
 #   accuracy moved a few points, up on one draw of the data and down on another.
-#   Its accuracy gap to {glue:text}`acc_360` came from having 60 points instead of
-#   360, and weight decay cured the confidence but not the gap.
+#   On the first draw its accuracy gap to {glue:text}`acc_360` came from having 60
+#   points instead of 360, and weight decay cured the confidence but not the gap;
+#   on other draws these sizes change (see "Try this").
 #
 # **Try this** (one line each):
 #
 # - `batch_size=360` for the `fit` run's loader (one batch per epoch): twelve times
-#   fewer steps, yet about the same validation accuracy, no jumps, and the last
-#   epoch is the best (so the assert that says otherwise fails);
-# - `noise=0.15` in `spirals`: the arms overlap, and the test accuracy drops;
-# - `few = tt.Subset(dataset, train_set.indices[:120])`: with twice the points the large network reaches about 98 % on the validation set,
-#   nearly the 360-point score, and its validation loss no longer climbs (so the
-#   over-fitting asserts fail).
+#   fewer steps, no jumps, and the last epoch is the best (so the asserts that
+#   say otherwise fail, as does the one comparing the batched network 0 with it);
+# - `noise=0.15` in `spirals`: the arms overlap, and the test accuracy drops far
+#   below 95 %;
+# - `few = tt.Subset(dataset, train_set.indices[:120])`: with twice the points
+#   the large network comes close to the 360-point score on the validation set,
+#   and its validation loss hardly climbs (so the over-fitting asserts fail);
+# - `seed=2` in `spirals` and in its `random_split` (another draw of the
+#   points): the 360-point network now leads the 60-point one by less than 5
+#   points, and some seeds' validation loss hardly climbs after its minimum, so
+#   several asserts of experiments 1 to 3 fail. Those experiments describe one
+#   draw, not a rule.

@@ -361,7 +361,9 @@ glue("cnn_val", spread(cnn_val), display=False)
 
 # %% [markdown]
 # Every seed scores at least 90 % on the validation images (median and range:
-# {glue:text}`cnn_val`). The confusion matrix of seed 0 shows where its remaining
+# {glue:text}`cnn_val`). That holds for this training budget, eight epochs at
+# lr 0.005: at half the learning rate one seed of five ends below 90 % (see "Try
+# this"). The confusion matrix of seed 0 shows where its remaining
 # errors fall.
 
 # %%
@@ -428,21 +430,24 @@ print(f"{'size trained / initial':>28} "
       + " ".join(f"{r:>5.2f}" for r in size[1] / size[0]))
 print(f"{'change / initial size':>28} "
       + " ".join(f"{r:>5.2f}" for r in moved))
-assert (mixed[1] <= mixed[0]).all(), "training made more balanced"
-assert (moved > 1).all() and (size[1] > 1.5 * size[0]).all(), moved
+assert mixed[1].sum() < mixed[0].sum(), "training made more balanced"
+assert (moved > 0.5).all() and (size[1] > 1.5 * size[0]).all(), moved
 one_sign = 8 * len(SEEDS) - mixed.sum(axis=1)  # initial, trained
 assert one_sign[1] >= 5 and one_sign[1] > one_sign[0], one_sign
 glue("mixed_init", spread(mixed[0], ".0f"), display=False)
 glue("mixed_trained", spread(mixed[1], ".0f"), display=False)
 glue("grown", spread(size[1] / size[0], ".1f"), display=False)
+glue("moved", spread(moved, ".2f"), display=False)
 glue("one_sign_init", f"{one_sign[0]}", display=False)
 glue("one_sign_trained", f"{one_sign[1]}", display=False)
 
 # %% [markdown]
 # At initialisation {glue:text}`mixed_init` of the eight filters are balanced by this
 # measure, after training {glue:text}`mixed_trained` (median and range over the
-# seeds; never more than at the start). Training did change the filters: for every
-# seed they moved by more than their own initial size and grew
+# seeds; fewer in total over the five seeds, though on other seeds a single
+# network can end with more than it started with). Training did change the
+# filters: they moved by {glue:text}`moved` of their own initial size (distance
+# from the start over initial size; at least half on every seed) and grew
 # {glue:text}`grown` times larger. What they became is less tidy than an edge
 # detector: of the 40 trained filters (eight for each of five seeds),
 # {glue:text}`one_sign_trained` are mostly one sign (balance below 0.3), against
@@ -462,7 +467,7 @@ fig = viz.plot_filters(both, ncols=8)
 # "out 0" to "out 7") is where training started, the bottom row ("out 8" to
 # "out 15") where it ended: panel $k + 8$ is filter $k$ after training. Both rows
 # share the colour scale, so the top row looks fainter: the trained filters are
-# about twice as large (the table above).
+# {glue:text}`grown` times as large (the table above).
 # ```
 #
 # The *feature maps* are the trained filters' responses (after the ReLU) on one
@@ -556,7 +561,8 @@ def shift_table(title, tables, baseline):
     """viz.Table: per model, median (range) over seeds at each shift."""
     rows = [[name, *(spread(t[:, d]) for d in SHIFTS)]
             for name, t in tables.items()]
-    rows.append(["majority-class guess", *[f"{baseline:.1%}"] * 4])
+    guess = f"{baseline:.1%}"
+    rows.append(["majority-class guess", *[guess] * len(SHIFTS)])
     return viz.Table([title, *(f"d = {d}" for d in SHIFTS)], rows)
 
 
@@ -568,13 +574,14 @@ val_baseline = np.mean(val_labels == majority)
 val_gap = val_acc["CNN"] - val_acc["MLP"]  # seed s against seed s
 assert mlp_params > 10 * cnn_params, (mlp_params, cnn_params)
 assert val_gap.min() > 0, "an MLP beat its CNN on validation"
-assert (val_gap[:, 3] > val_gap[:, 0]).all(), "no widening"
+widening = np.median(val_gap[:, 3]) - np.median(val_gap[:, 0])
+assert widening > 0, "no widening in the median"
 shift_table("validation", val_acc, val_baseline)
 
 # %% [markdown]
 # The MLP has more than ten times the CNN's parameters. On the validation images
-# the CNN is ahead at every shift, for every seed, and for every seed the gap at
-# $d = 3$ is wider than at $d = 0$. This is
+# the CNN is ahead at every shift, for every seed, and in the median over the
+# seeds the gap at $d = 3$ is wider than at $d = 0$. This is
 # the comparison we set out to make, so now, once, the test images: each of the ten
 # networks scores the test set at each shift, in one pass, beside the baseline of
 # always answering the most frequent training class.
@@ -672,6 +679,10 @@ shift_table("validation", changes, val_baseline)
 # **Try this** (one line each):
 #
 # - `epochs=2` in `train`: every seed's CNN ends less accurate;
+# - `lr=2.5e-3` in `train` (half the learning rate): eight epochs are no longer
+#   enough; one seed ends below 90 % on validation, the filters move less than
+#   their own initial size, and an MLP beats its CNN on validation at some
+#   shift, so three asserts fail;
 # - `seed=1` in `shapes` (another draw of the images): the numbers move by a few
 #   points, and every assert on this page still holds;
 # - `SHIFTS = range(6)`: larger shifts push more of each shape out of the frame;

@@ -195,3 +195,38 @@ def test_accuracy_takes_an_explicit_threshold_for_binary_scores():
     assert tt.accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 0]) == 1.0
     with pytest.raises(ValueError, match=r"accuracy.*\(2, 2\).*\(3,\)"):
         tt.accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", [None, np.float32])
+def test_a_tensor_never_shares_memory_with_the_array_it_was_made_from(dtype):
+    # torch.tensor copies; an in-place update must not reach the caller's array.
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for made in (tt.Tensor(array, dtype=dtype), tt.Parameter(array), tt.Tensor(array[:, 1:]),
+                 tt.Tensor(tt.Tensor(array))):
+        made.data += 1
+    np.testing.assert_array_equal(array, np.arange(6, dtype=np.float32).reshape(2, 3))
+    weight = tt.Parameter(array)
+    weight.grad = np.ones_like(array)
+    tt.SGD([weight], lr=0.5).step()
+    np.testing.assert_array_equal(array, np.arange(6, dtype=np.float32).reshape(2, 3))
+
+
+def test_detach_shares_memory_as_in_pytorch():
+    x = tt.Tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    assert d.data is x.data and not d.requires_grad and d._parents == ()
+
+
+def test_masked_fill_with_a_tensor_value_gives_the_value_its_gradient():
+    # As torch.Tensor.masked_fill with a 0-d tensor value: the value's gradient is the
+    # upstream gradient summed over the masked entries (here 2 + 3 = 5).
+    a = tt.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    value = tt.Tensor(0.5, requires_grad=True)
+    mask = np.array([[False, True], [True, False]])
+    out = a.masked_fill(mask, value)
+    np.testing.assert_allclose(out.data, [[1.0, 0.5], [0.5, 4.0]])
+    (out * tt.Tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert value.grad == pytest.approx(5.0)
+    np.testing.assert_allclose(a.grad, [[1.0, 0.0], [0.0, 4.0]])
+    with pytest.raises(ValueError, match=r"masked_fill: value must be a number or a 0-d tensor, got shape \(2,\)"):
+        a.masked_fill(mask, tt.Tensor([1.0, 2.0]))

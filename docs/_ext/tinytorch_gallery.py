@@ -40,7 +40,9 @@ def _first_sentence(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     line = match.group(1) if match else text
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"  # at a word boundary
 
 
 def _is_code_cell(node) -> bool:

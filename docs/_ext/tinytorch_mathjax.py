@@ -34,8 +34,9 @@ def copy_mathjax(app, exception) -> None:
         return
     source = _mathjax_source()
     target = Path(app.outdir) / "_static" / "mathjax"
-    stamp = target / ".copied-from"
-    if stamp.exists() and stamp.read_text() == str(source):
+    stamp = Path(app.doctreedir) / "mathjax-copied-from"  # not published
+    if (stamp.exists() and stamp.read_text() == str(source)
+            and (target / "tex-mml-chtml.js").exists()):
         return
     shutil.rmtree(target, ignore_errors=True)
     for part in MATHJAX_PARTS:

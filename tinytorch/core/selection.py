@@ -107,8 +107,9 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
         The input.
     mask : array_like of bool or Tensor
         True where ``a`` is replaced (PyTorch's convention).
-    value : float
-        The fill value, e.g. ``-inf`` for attention scores that must get no weight.
+    value : float or 0-d Tensor
+        The fill value, e.g. ``-inf`` for attention scores that must get no weight. A 0-d tensor
+        that requires grad receives the sum of the gradient over the masked entries (PyTorch).
 
     Returns
     -------
@@ -140,6 +141,13 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
            [1., 1., 0.]], dtype=float32)
     """
     mask = _bool_mask("masked_fill", mask, a.shape)
+    if isinstance(value, Tensor):  # a 0-d tensor value gets its gradient, as in PyTorch
+        if value.ndim != 0:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+        def backward(grad):  # d/d(value) = the upstream gradient summed where the mask is True
+            return np.where(mask, 0, grad), np.where(mask, grad, 0).sum()
+        return Tensor._from_op(np.where(mask, value.data.astype(a.dtype), a.data), (a, value),
+                               backward, "masked_fill")
     def backward(grad):
         return (np.where(mask, 0, grad),)
     return Tensor._from_op(np.where(mask, np.asarray(value, a.dtype), a.data), (a,), backward, "masked_fill")

@@ -74,13 +74,20 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-def _to_array(data, dtype=None) -> np.ndarray:
-    """Convert user input to an array; float input becomes float32 unless a dtype is given."""
+def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
+    """Convert user input to an array; float input becomes float32 unless a dtype is given.
+
+    The result never shares memory with an array (or tensor) passed in, as ``torch.tensor``
+    copies: otherwise an in-place update (``optimizer.step()``) would silently change the
+    caller's array. ``copy=False`` is for :meth:`Tensor.detach`, which shares by design.
+    """
     if isinstance(data, Tensor):
         data = data.data
     array = np.asarray(data, dtype=dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype != np.float32:
-        array = array.astype(np.float32)
+        return array.astype(np.float32)
+    if copy and isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+        array = array.copy()
     return array
 
 
@@ -183,8 +190,8 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this one's data, cut from the graph."""
-        return Tensor(self.data, dtype=self.dtype)
+        """A tensor sharing this one's data, cut from the graph (as ``torch.Tensor.detach``)."""
+        return Tensor._from_op(self.data, (), None, None)  # a leaf
 
     def __len__(self):
         if self.ndim == 0:
