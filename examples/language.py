@@ -552,12 +552,65 @@ fig = viz.plot_lines(
 # ## Sampling, and what temperature does
 #
 # To write, the model starts from `<bos>`, computes the distribution of the next token,
-# draws one, appends it and repeats ({py:meth}`~tinytorch.models.TinyGPT.generate`). The
-# logits $z$ are divided by a **temperature** $T$ before the softmax:
+# draws one, appends it and repeats. The logits $z$ are divided by a **temperature**
+# $T$ before the softmax:
 #
 # $$
 # p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}.
 # $$
+#
+# Here is that loop, written out for a batch of sentences at once. A token is drawn
+# by inverse transform sampling: one uniform number $u$ per sentence, and the first
+# token whose cumulative probability exceeds it.
+
+# %%
+def sample_by_hand(net, n, temperature, seed):
+    """n sentences from <bos>; also the token positions computed."""
+    rng = np.random.default_rng(seed)
+    ids = np.full((n, 1), tokenizer.bos_id)
+    computed = 0  # token positions the model processes, per sentence
+    net.eval()
+    with tt.no_grad():
+        for _ in range(CONTEXT - 1):
+            window = ids[:, -CONTEXT:]  # the whole prefix, every time
+            logits = net(window).data[:, -1, :].astype(np.float64)
+            p = np.exp(log_softmax_array(logits / temperature))
+            cumulative = p.cumsum(axis=-1)  # (n, V)
+            u = rng.random((n, 1)) * cumulative[:, -1:]
+            token = (cumulative <= u).sum(axis=-1)  # first above u
+            ids = np.concatenate([ids, token[:, None]], axis=1)
+            computed += window.shape[1]
+    return ids, computed
+
+
+by_hand, computed = sample_by_hand(model, 200, 1.0, seed=0)
+by_library = model.generate(np.full((200, 1), tokenizer.bos_id),
+                            max_new_tokens=CONTEXT - 1, seed=0)
+new_tokens = CONTEXT - 1
+print(tokenizer.decode(by_hand[0]))
+print("same as generate:", np.array_equal(by_hand, by_library))
+print(f"positions computed per sentence: {computed} for "
+      f"{new_tokens} new tokens ({computed / new_tokens:.0f} times "
+      "as many)")
+assert np.array_equal(by_hand, by_library), "generate differs"
+assert computed == new_tokens * (new_tokens + 1) // 2, computed
+glue("computed", str(computed), display=False)
+glue("new_tokens", str(new_tokens), display=False)
+glue("cache_ratio", f"{computed / new_tokens:.0f}", display=False)
+
+# %% [markdown]
+# With the same seed the loop gives exactly the sentences of
+# {py:meth}`~tinytorch.models.TinyGPT.generate`, which is this loop plus the options
+# below. It is wasteful: to add token $t$ it runs the model on the whole prefix
+# again, although the keys and values of the earlier positions have not changed
+# (the mask keeps them from seeing the new token). A sentence of
+# {glue:text}`new_tokens` new tokens costs $1 + 2 + \dots +$
+# {glue:text}`new_tokens` $=$ {glue:text}`computed` token positions,
+# {glue:text}`cache_ratio` times the {glue:text}`new_tokens` that a **key/value
+# cache** would compute: it keeps each layer's keys and values and runs only the new
+# position. The cost of the loop grows with the square of the length until the
+# window is full ($L = 12$ here), then by $L$ positions per token. TinyGPT has no
+# cache; for sentences this short it does not matter.
 #
 # $T < 1$ sharpens the distribution towards the most likely tokens, $T = 1$ samples the
 # model as trained, and $T > 1$ flattens it towards uniform. Below, 200 sentences per
@@ -602,11 +655,12 @@ def shown(sentence, ids):
     return f"{mark} {' '.join(sentence)}"
 
 
-def samples(net, temperature, n=200):
+def samples(net, temperature, n=200, **options):
     """n sentences from <bos>, seed 0: (sentences, raw ids)."""
     starts = np.full((n, 1), tokenizer.bos_id)
     out = net.generate(starts, max_new_tokens=CONTEXT - 1,
-                       temperature=temperature, seed=0)[:, 1:]
+                       temperature=temperature, seed=0,
+                       **options)[:, 1:]
     return [sentence_of(row) for row in out], out
 
 
@@ -683,6 +737,67 @@ _ = viz.plot_lines({"grammatical": 100 * np.array(share)}, x=ts,
                    ax=right, xlabel="temperature T", legend=False,
                    ylabel="grammatical samples (%)", ylim=(0, 105),
                    title="samples that parse")
+
+# %% [markdown]
+# ```{admonition} How to read this figure
+# :class: tip
+# Both panels share the temperature axis. Left: how uncertain the model's
+# next-token distribution is after dividing its logits by $T$; right: the share of
+# the 200 samples drawn at that $T$ that follow the grammar.
+# ```
+#
+# ## Top-k and top-p: cutting the tail
+#
+# At a high temperature many samples go wrong because the flattened distribution
+# gives the many wrong tokens, each unlikely, a large share together. Two common
+# remedies cut that tail before sampling (both are options of `generate`):
+#
+# - **top-k** keeps the $k$ most likely tokens and renormalises;
+# - **top-p** (nucleus sampling, Holtzman et al., 2019) keeps the smallest set of
+#   most likely tokens whose probabilities add up to at least $p$.
+#
+# Their difference is the grammar's branching. After a determiner, twelve words
+# are right (six adjectives, six nouns); after a noun, six (the verbs). A fixed
+# $k = 3$ keeps three of the twelve, so it should make samples grammatical but
+# less varied. The nucleus adapts: where the model is sure it is small, where the
+# grammar branches it holds all the right words. We sample 200 sentences at
+# $T = 1.5$, where temperature alone does badly, with each rule.
+
+# %%
+HOT = 1.5
+rules = {"temperature only": {}, "top_k=3": dict(top_k=3),
+         "top_p=0.9": dict(top_p=0.9)}
+cut = {}
+for name, options in rules.items():
+    sentences, _ = samples(model, HOT, N_SAMPLES, **options)
+    good = [" ".join(s) for s in sentences if grammatical(s)]
+    cut[name] = dict(grammatical=len(good) / N_SAMPLES,
+                     new=np.mean([s not in train_set for s in good]),
+                     distinct=len(set(good)))
+print(f"T = {HOT}")
+print(f"{'':17s} {'grammatical':>11s} {'new':>5s} "
+      f"{'distinct':>8s}")
+for name, c in cut.items():
+    print(f"{name:17s} {c['grammatical']:11.0%} {c['new']:5.0%} "
+          f"{c['distinct']:8d}")
+plain, top_k, top_p = cut.values()
+
+# %% [markdown]
+# *Distinct* counts the different grammatical sentences among the 200. At
+# $T = 1.5$ temperature alone gives {glue:text}`hot_plain` grammatical samples.
+# Both cuts bring that to at least 90 % ({glue:text}`hot_k` with top-k,
+# {glue:text}`hot_p` with top-p). Top-k pays for it: the share of new sentences
+# falls by more than 10 points and it writes fewer distinct sentences than top-p,
+# whose share of new sentences stays within 5 points of temperature alone.
+
+# %%
+assert plain["grammatical"] < 0.7, plain
+assert min(top_k["grammatical"], top_p["grammatical"]) >= 0.9, cut
+assert top_k["new"] < plain["new"] - 0.1, (top_k, plain)
+assert top_k["distinct"] < top_p["distinct"], (top_k, top_p)
+assert abs(top_p["new"] - plain["new"]) < 0.05, (top_p, plain)
+for key, c in zip(["hot_plain", "hot_k", "hot_p"], cut.values()):
+    glue(key, f"{c['grammatical']:.0%}", display=False)
 
 # %% [markdown]
 # ## Attention on one sentence
