@@ -24,13 +24,20 @@
 # - the training loss, and the held-out loss of five seeds compared with unigram and
 #   n-gram baselines (counted on this page's text and on a hundred times more) and
 #   with the grammar's own uncertainty, the best any model can do;
-# - sentences sampled at several temperatures, with how often they are grammatical,
-#   how often they are new (beside the same rate for the grammar's own sentences)
-#   and how spread out the next-word distribution is;
+# - the gap between the model's next-word distribution and the grammar's true one,
+#   by kind of position, watched over training: the positions that need more than
+#   the previous word are learned last;
+# - the sampling loop written out, what it recomputes without a key/value cache,
+#   and sentences sampled at several temperatures, with how often they are
+#   grammatical, how often they are new (beside the same rate for the grammar's
+#   own sentences) and how spread out the next-word distribution is; then top-k
+#   and top-p sampling against temperature alone;
 # - the trained model's causal attention on one sentence, head by head, with exact
 #   zeros above the diagonal, and what the heads look at;
 # - a 2-D projection of the learned word embeddings in which words of the same
 #   grammatical role sit together;
+# - a grammar with a long-range dependency (a verb agreeing with its subject
+#   across a phrase): TinyGPT against n-grams, and the head that reads the subject;
 # - a "break it and see" table (no causal mask, tiny embeddings, one layer) and
 #   things to try.
 
@@ -1240,7 +1247,7 @@ for n, (far, near) in ngram_agree.items():
 # Right after its noun, the verb's number is one word back: the bigram gets at
 # least 95 % of those verbs right, and so does TinyGPT for each seed. After a
 # phrase, the n-grams are near a coin toss: the best of them scores
-# {glue:text}`ngram_far` (below 65 %), although the 5-gram reaches the subject
+# {glue:text}`ngram_far` (below 60 %), although the 5-gram reaches the subject
 # when the phrase has no adjective. TinyGPT gets {glue:text}`gpt_far` of these
 # verbs right (three seeds), at least 95 % for each.
 
@@ -1250,7 +1257,7 @@ best_ngram_far = max(far for far, _ in ngram_agree.values())
 assert min(gpt_far) >= 0.95, gpt_agree
 assert min(near for _, near in gpt_agree) >= 0.95, gpt_agree
 assert ngram_agree[2][1] >= 0.95, ngram_agree
-assert best_ngram_far < 0.65, ngram_agree
+assert best_ngram_far < 0.6, ngram_agree
 glue("ngram_far", f"{best_ngram_far:.0%}", display=False)
 glue("gpt_far", spread(gpt_far, ".0%"), display=False)
 
@@ -1367,8 +1374,18 @@ assert max(results["num_layers=1"][0]) < floor + 0.05
 # - Counting beats it only with far more text: a 4-gram needs more than ten times
 #   the page's 1,000 sentences to match TinyGPT, because TinyGPT shares what it
 #   learns across the words of a role, and its word vectors group by role.
+# - The gap to the grammar's true next-word distribution closes first where the
+#   previous word decides, last where the model must remember whether a
+#   preposition came.
 # - At $T = 1$ its samples are grammatical {glue:text}`share_1` of the time, and
-#   new about as often as the grammar's own sentences are.
+#   new about as often as the grammar's own sentences are. Sampling re-runs the
+#   whole prefix for every token ({glue:text}`computed` positions for
+#   {glue:text}`new_tokens` tokens). At $T = 1.5$, top-p sampling keeps the
+#   samples grammatical without making them less new; top-k $= 3$ makes them
+#   grammatical but repeats the training text more.
+# - When a verb must agree with a subject five words back, TinyGPT gets it right
+#   ({glue:text}`gpt_far`) where every n-gram up to the 5-gram is near a coin
+#   toss, and a first-layer head looks from the end of the phrase to the subject.
 #
 # **Try this** (one line each):
 #
@@ -1378,4 +1395,8 @@ assert max(results["num_layers=1"][0]) < floor + 0.05
 # - `STEPS = 50`: the held-out loss stops well above the floor, and the samples at
 #   $T = 1$ are less often grammatical;
 # - `top_k=1` in `generate` (greedy decoding): all 200 samples are one and the
-#   same sentence, the model's most likely word at every step.
+#   same sentence, the model's most likely word at every step;
+# - `AGREE_STEPS = 50`: is the agreement across a phrase learned as early as
+#   the rest of the grammar? Watch the attention onto the subject too;
+# - `toy_grammar_corpus(..., agreement=True, p_place=1.0)`: every verb is
+#   separated from its subject, and the bigram loses its easy cases.
