@@ -550,7 +550,7 @@ references = {f"unigram {unigram:.2f}": unigram,
               f"best bigram {best[2, 'plenty']:.2f}": best[2, "plenty"],
               f"grammar (floor) {floor:.2f}": floor}
 
-# %% mystnb={"figure": {"caption": "Training and held-out loss of TinyGPT (seed 0), with the unigram, best-bigram and grammar references.", "name": "fig-language-loss"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Training and held-out loss of TinyGPT (seed 0), with the unigram, best-bigram and grammar references.", "name": "fig-language-loss"}}
 fig = viz.plot_lines(
     {"training batch": train_losses,
      f"training, mean of {WINDOW}": (steps[WINDOW - 1:], smooth),
@@ -644,8 +644,9 @@ print("mean KL, steps 200 to 250, per seed:",
 # and after an adjective, the kinds that need the preposition further back, and
 # the gap after an adjective is more than twice the largest gap of every other
 # kind (median {glue:text}`kl_adj_50` against {glue:text}`kl_other_50`). By the
-# end they have caught up: the mean gap over the last three records (steps 200
-# to 250) is {glue:text}`kl_late` nats, below 0.05 for every seed.
+# end the gaps are small: the mean gap over all positions in the last three
+# records (steps 200 to 250) is {glue:text}`kl_late` nats, below 0.05 for every
+# seed.
 
 # %%
 assert by_kind[:, 0].min() > 1, "a kind starts less than 1 nat away"
@@ -663,7 +664,7 @@ lines = {f"after {'a' if k[0] not in 'aeiou<' else 'an'} {k}":
          if k in ("determiner", "adjective", "noun", "verb")}
 lines["mean over all positions"] = np.median(mean_kl, axis=0)
 
-# %% mystnb={"figure": {"caption": "Gap between TinyGPT's next-word distribution and the grammar's true one (mean KL divergence) during training, by the kind of word just read; median of five seeds.", "name": "fig-language-kl"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Gap between TinyGPT's next-word distribution and the grammar's true one (mean KL divergence) during training, by the kind of word just read; median of five seeds.", "name": "fig-language-kl"}}
 fig = viz.plot_lines(lines, x=watch_steps, xlabel="training step",
                      ylabel="KL(grammar || model), nats",
                      yscale="log", width=viz.FIGURE_WIDTH)
@@ -857,7 +858,7 @@ glue("share_05", f"{share[0]:.0%}", display=False)
 glue("share_1", f"{share[1]:.0%}", display=False)
 glue("new_grammar", f"{grammar_new:.0%}", display=False)
 
-# %% mystnb={"figure": {"caption": "Entropy of the next-token distribution and share of grammatical samples against the sampling temperature.", "name": "fig-language-temperature"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Entropy of the next-token distribution and share of grammatical samples against the sampling temperature.", "name": "fig-language-temperature"}}
 fig, (left, right) = viz.subplots(1, 2)
 _ = viz.plot_lines({"mean entropy": entropy}, x=ts, ax=left,
                    xlabel="temperature T", ylabel="nats", legend=False,
@@ -951,7 +952,7 @@ assert weights.shape == (2, 2, n, n), weights.shape
 assert np.all(weights[..., ~causal_mask(n)] == 0.0), "a future token"
 assert np.allclose(weights.sum(axis=-1), 1, atol=1e-5), "rows sum to 1"
 
-# %% mystnb={"figure": {"caption": "Causal self-attention of the trained TinyGPT on one held-out sentence, one panel per layer and head; masked future positions are hatched.", "name": "fig-language-attention"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Causal self-attention of the trained TinyGPT on one held-out sentence, one panel per layer and head; masked future positions are hatched.", "name": "fig-language-attention"}}
 viz.plot_attention_heads(weights, labels, mask=causal_mask(n))
 
 # %% [markdown]
@@ -1118,7 +1119,7 @@ explained = singular_values**2 / (singular_values**2).sum()
 role_names = [r for r in WORD_CLASSES if r != "punctuation"]
 role_ids = np.array([role_names.index(r) for r in word_roles])
 
-# %% mystnb={"figure": {"caption": "The learned word embeddings projected onto their first two principal components, coloured by grammatical role.", "name": "fig-language-embeddings"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The learned word embeddings projected onto their first two principal components, coloured by grammatical role.", "name": "fig-language-embeddings"}}
 fig = viz.plot_points(
     coords, role_ids, class_names=role_names, annotate=vocab_words,
     xlabel=f"PC 1 ({explained[0]:.0%} of the variance)",
@@ -1247,9 +1248,8 @@ for n, (far, near) in ngram_agree.items():
 # Right after its noun, the verb's number is one word back: the bigram gets at
 # least 95 % of those verbs right, and so does TinyGPT for each seed. After a
 # phrase, the n-grams are near a coin toss: the best of them scores
-# {glue:text}`ngram_far` (below 60 %), although the 5-gram reaches the subject
-# when the phrase has no adjective. TinyGPT gets {glue:text}`gpt_far` of these
-# verbs right (three seeds), at least 95 % for each.
+# {glue:text}`ngram_far` (below 60 %). TinyGPT gets {glue:text}`gpt_far` of
+# these verbs right (three seeds), at least 95 % for each.
 
 # %%
 gpt_far = [far for far, _ in gpt_agree]
