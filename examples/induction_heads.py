@@ -27,8 +27,8 @@
 #
 # - the task: sequences that repeat a random block of distinct tokens, and what a model can
 #   and cannot predict in them;
-# - a *phase change*: the loss on the repeated part falls sharply, at the same step as one
-#   head's induction score rises; the loss on first occurrences does not fall at all;
+# - a *phase change*: the loss on the repeated part falls sharply, over the same steps as
+#   one head's induction score rises; the loss on first occurrences stays near $\ln 64$;
 # - the induction head's stripe in a heatmap, next to the previous-token head that feeds it;
 # - two controls: a one-layer model, which cannot form the circuit, and the trained model
 #   with its first layer switched off;
@@ -427,6 +427,8 @@ glue("first_copy", float(on_first_copy.mean()), display=False)
 glue("stripe_min", float(on_stripe.min()), display=False)
 glue("stripe_mean", float(on_stripe.mean()), display=False)
 glue("k_row", k, display=False)
+glue("k_minus", k - 1, display=False)
+glue("k_end", 2 * k - 1, display=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Attention of the median seed's previous-token head (layer 0, left) and induction head (layer 1, right) on one probe sequence of period 8; rows are queries, columns keys, masked future positions hatched.", "name": "fig-induction-stripe"}}
 labels = [str(t) for t in probe_x[row]]
@@ -444,9 +446,10 @@ fig
 # Rows are the positions that ask, columns the positions they read. On the left, in the
 # upper rows, the weight lies on the line just below the diagonal: each position reads
 # the one before it; further down it spreads out (see below why). On the right the bright
-# cells form stripes parallel to the diagonal, starting at row K = 8: K − 1 = 7 columns
-# left of the diagonal in rows 8 to 15, where the head at the second `A` reads the `B`
-# that followed the first `A`; and 2K − 1 = 15 columns left in the later rows, where it
+# cells form stripes parallel to the diagonal, starting at row K = {glue:text}`k_row`:
+# K − 1 = {glue:text}`k_minus` columns left of the diagonal in rows {glue:text}`k_row` to
+# {glue:text}`k_end`, where the head at the second `A` reads the `B` that followed the
+# first `A`; and 2K − 1 = {glue:text}`k_end` columns left in the later rows, where it
 # reads the `B` after the *first* of two earlier `A`s. Before row K nothing has repeated
 # yet, and the head has nothing to copy.
 # ```
@@ -585,7 +588,8 @@ viz.plot_lines({"2 layers": full, "2 layers, layer 0 off": off},
 # :class: tip
 # Positions 0 to 4 are always first occurrences and 12 onwards always repeated (periods are
 # 6 to 12); in between, it depends on the sequence. The trained model's loss falls along
-# the sequence as the context starts to repeat; without layer 0 it stays high everywhere.
+# the sequence as the context starts to repeat; without layer 0 it stays above
+# {glue:text}`off_min:.2f` at every position.
 # ```
 #
 # The trained models' loss is {glue:text}`early:.2f` at positions 0–4 and
@@ -597,6 +601,8 @@ viz.plot_lines({"2 layers": full, "2 layers, layer 0 off": off},
 # %%
 assert icl < -0.9 * LN_VOCAB, icl
 assert full[early].mean() > 0.95 * LN_VOCAB, full[early]
+glue("off_min", float(off.min()), display=False)
+assert off.min() > 0.9 * LN_VOCAB, off
 
 # %% [markdown]
 # ## A lesson about designing tasks: fix the period, and position is enough
