@@ -41,7 +41,6 @@ import os
 # slower. (This only takes effect if NumPy has not been imported yet.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 from numpy.lib.stride_tricks import sliding_window_view
