@@ -37,13 +37,6 @@
 # - what this has to do with in-context learning.
 
 # %%
-import os
-
-# One BLAS thread: the matrices here are small, and on a busy machine
-# BLAS threads waiting for each other slow training down. (This only
-# takes effect if NumPy has not been imported yet.)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import math
 
 import numpy as np
