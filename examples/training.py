@@ -34,13 +34,6 @@
 #   things to try.
 
 # %%
-import os
-
-# One BLAS thread: this page's matrices are small, and on a busy
-# machine threads waiting for each other make training many times
-# slower. (This only takes effect if NumPy has not been imported yet.)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import numpy as np
 from myst_nb import glue
 

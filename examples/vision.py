@@ -34,14 +34,6 @@
 #   try.
 
 # %%
-import os
-
-# One BLAS thread: this page's matrices are small, and on a busy
-# machine threads waiting for each other make training many times
-# slower. (This only takes effect if NumPy has not been imported yet.)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 from numpy.lib.stride_tricks import sliding_window_view
@@ -155,32 +147,10 @@ print(f"strongest edge strength: {strongest:.2f} at (row, column) "
 print(f"strongest on the disk: {magnitude[disk_edge].max():.2f}")
 
 # %% mystnb={"figure": {"caption": "A synthetic image and the response of the two Sobel filters of one Conv2d layer.", "name": "fig-sobel"}}
-panels = [
-    (picture, "input", "gray", 0, 1),
-    (gx, "$G_x$", viz.DIVERGING_CMAP, -4, 4),
-    (gy, "$G_y$", viz.DIVERGING_CMAP, -4, 4),
-    (magnitude, r"$\sqrt{G_x^2 + G_y^2}$", viz.SEQUENTIAL_CMAP,
-     0, magnitude.max()),
-]
-fig, axes = plt.subplots(1, 4, figsize=(viz.FIGURE_WIDTH, 2.2),
-                         layout="constrained")
-for ax, (values, label, cmap, lo, hi) in zip(axes, panels):
-    shown = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi,
-                      interpolation="nearest")
-    ax.set(title=label, xticks=[], yticks=[])
-    fig.colorbar(shown, ax=ax, shrink=0.75)
-viz.show(fig, alt=(
-    f"Four {H}×{W} panels. Input: a white rectangle at rows {top}–"
-    f"{bottom - 1}, columns {left}–{right - 1}, and a grey disk of "
-    "radius 5 centred at row 12, column 17, on black. G_x: red and "
-    "blue on the rectangle's left and right sides and along the "
-    "disk's rim except its top and bottom points, values from "
-    f"{gx.min():g} to {gx.max():g}. G_y: the same turned by a quarter "
-    "turn, on the top and bottom sides. Edge "
-    f"strength: outlines of both shapes, {is_edge.sum()} non-zero "
-    f"pixels, brightest ({magnitude.max():.2f}) at the rectangle's "
-    f"corners, at most {magnitude[disk_edge].max():.2f} on the disk; "
-    "zero everywhere else."))
+viz.plot_maps(
+    [picture, gx, gy, magnitude],
+    ["input", "$G_x$", "$G_y$", r"$\sqrt{G_x^2 + G_y^2}$"],
+    cmap=["gray", None, None, None])
 
 # %% [markdown]
 # ```{admonition} How to read this figure
@@ -231,22 +201,10 @@ print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
       f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
 # %% mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
-pooled = {"max pooling": max_pooled, "average pooling": avg_pooled}
-fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6),
-                         layout="constrained")
-for ax, (label, values) in zip(axes, pooled.items()):
-    shown = ax.imshow(values, cmap=viz.SEQUENTIAL_CMAP, vmin=0,
-                      vmax=magnitude.max(), interpolation="nearest")
-    ax.set(title=f"{label}, {H // 2}×{W // 2}", xticks=[],
-           yticks=[])
-fig.colorbar(shown, ax=axes, shrink=0.8, label="edge strength")
-viz.show(fig, alt=(
-    f"Two {H // 2}×{W // 2} maps on one scale from 0 to "
-    f"{magnitude.max():.2f}. Max pooling: the rectangle's and disk's "
-    f"outlines, {(max_pooled > 0).sum()} non-zero blocks, peak "
-    f"{max_pooled.max():.2f}. Average pooling: the same "
-    f"{(avg_pooled > 0).sum()} blocks, fainter, peak "
-    f"{avg_pooled.max():.2f}."))
+viz.plot_maps(
+    {f"max pooling, {H // 2}×{W // 2}": max_pooled,
+     f"average pooling, {H // 2}×{W // 2}": avg_pooled},
+    shared_scale=True, colorbar_label="edge strength")
 
 # %% [markdown]
 # ```{admonition} How to read this figure

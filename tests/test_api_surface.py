@@ -232,11 +232,15 @@ def test_reductions_forward_and_gradient(name, axis, keepdims):
     np.testing.assert_allclose(grad_of(a, out, upstream), reference)
 
 
-def test_max_splits_the_gradient_between_ties():
+def test_max_over_one_axis_gives_ties_gradient_as_pytorch():
+    # torch.max(dim) sends the whole gradient to the first maximum it returns;
+    # over all axes (torch.max()/amax) tied maxima share it evenly.
     a = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
     out = a.max(axis=1, keepdims=True)
     np.testing.assert_allclose(out.data, [[3.0], [2.0]])
-    np.testing.assert_allclose(grad_of(a, out, np.array([[6.0], [3.0]])), [[0, 3, 3], [1, 1, 1]])
+    np.testing.assert_allclose(grad_of(a, out, np.array([[6.0], [3.0]])), [[0, 6, 0], [3, 0, 0]])
+    b = leaf([[1.0, 3.0, 3.0]])
+    np.testing.assert_allclose(grad_of(b, b.max(), np.array(4.0)), [[0, 2, 2]])
 
 
 def test_reductions_by_function_name():

@@ -194,3 +194,31 @@ def test_repeated_sequences_fixed_period_and_token_spread():
 def test_repeated_sequences_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ds.repeated_sequences(**kwargs)
+
+
+def test_toy_grammar_agreement_option():
+    """agreement=True: the phrase sits between subject and verb, and the verb agrees in number."""
+    assert ds.toy_grammar_corpus(50, seed=4) == ds.toy_grammar_corpus(50, seed=4, agreement=False)
+    corpus = ds.toy_grammar_corpus(400, seed=0, agreement=True)
+    assert corpus == ds.toy_grammar_corpus(400, seed=0, agreement=True)
+    assert corpus != ds.toy_grammar_corpus(400, seed=1, agreement=True)
+    role = {**{w: (r, None) for w, r in ds.WORD_ROLE.items()}, **ds.AGREEMENT_ROLE}
+    short = ["determiner", "noun", "verb", "punctuation"]
+    phrase = ["preposition", "determiner", "place"]
+    numbers, separated = [], 0
+    for sentence in corpus:
+        words = sentence.split(" ")
+        roles = [role[w][0] for w in words]
+        core = [r for r in roles if r != "adjective"]
+        assert core in (short, short[:2] + phrase + short[2:]), sentence
+        assert words[0] in ("the", "some"), sentence
+        noun, = (w for w in words if role[w][0] == "noun")
+        verb, = (w for w in words if role[w][0] == "verb")
+        assert role[noun][1] == role[verb][1] in ("singular", "plural"), sentence
+        numbers.append(role[noun][1])
+        separated += len(core) == 7
+    assert 150 < numbers.count("plural") < 250, "about half the subjects are plural"
+    assert 0.6 < separated / 400 < 0.8, "p_place = 0.7 of the verbs are separated from the subject"
+    used = {w for s in corpus for w in s.split()}
+    assert set(ds.AGREEMENT_ROLE) <= used, "400 sentences should use every noun and verb form"
+    assert not used & set(ds.WORD_CLASSES["verb"]), "no past-tense verbs under agreement"

@@ -325,6 +325,63 @@ def test_plot_filters_grid_and_centred_scale():
         viz.plot_filters(np.zeros((3, 3)))
 
 
+def test_plot_maps_own_scales_cmaps_and_alt_text_numbers():
+    ramp = np.arange(12.0).reshape(3, 4)
+    signed = np.array([[0.0, -3.0], [1.0, 0.0]])
+    fig = viz.plot_maps([ramp, signed], ["ramp", "$G_x$"], cmap=["gray", None])
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 2 and len(fig.axes) == 4  # two colour bars
+    assert [ax.get_title() for ax in panels] == ["ramp", "$G_x$"]
+    assert panels[0].images[0].get_clim() == (0.0, 11.0)
+    assert panels[0].images[0].get_cmap().name == "gray"
+    assert panels[1].images[0].get_clim() == (-3.0, 3.0)  # centred at 0
+    assert panels[1].images[0].get_cmap().name.startswith(viz.DIVERGING_CMAP)
+    text = viz.alt_text(fig)
+    assert "each on its own scale" in text
+    assert ("ramp: 3×4, values 0 to 11, 11 of 12 cells non-zero, maximum 11 at "
+            "row 2, column 3.") in text
+    assert ("G_x: 2×2, values -3 to 1, 2 of 4 cells non-zero, maximum 1 at row 1, "
+            "column 0.") in text
+
+
+def test_plot_maps_shared_scale_is_shared_with_one_colorbar():
+    a, b = np.zeros((4, 6)), np.zeros((4, 6))
+    a[1, 2], b[3, 5], b[0, 0] = 2.0, 8.0, 8.0
+    fig = viz.plot_maps({"first": a, "second": b}, shared_scale=True,
+                        colorbar_label="strength")
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 3  # one colour bar for both
+    assert [ax.images[0].get_clim() for ax in panels] == [(0.0, 8.0)] * 2
+    assert panels[0].images[0].norm.vmax == panels[1].images[0].norm.vmax == 8.0
+    assert fig.axes[2].get_ylabel() == "strength"
+    text = viz.alt_text(fig)
+    assert "on one shared scale from 0 to 8." in text
+    assert "first: 4×6, values 0 to 2, 1 of 24 cells non-zero, maximum 2 at row 1, column 2." in text
+    assert "maximum 8 at row 0, column 0 (first of 2 cells)." in text
+    fixed = viz.plot_maps([a, b], shared_scale=True, vmin=-1, vmax=10, colorbar=False)
+    assert len(fixed.axes) == 2
+    assert {ax.images[0].get_clim() for ax in fixed.axes} == {(-1.0, 10.0)}
+
+
+def test_plot_maps_tensor_stack_and_bad_input():
+    import tinytorch as tt
+    fig = viz.plot_maps(tt.Tensor(np.ones((3, 2, 2))))
+    assert len([ax for ax in fig.axes if ax.images]) == 3
+    assert "map 2: 2×2, values 1 to 1, 4 of 4 cells non-zero" in viz.alt_text(fig)
+    with pytest.raises(ValueError, match=r"plot_maps: .*map 1 has shape \(2, 3, 4\).*\(5, 5\)"):
+        viz.plot_maps([np.zeros((5, 5)), np.zeros((2, 3, 4))])
+    with pytest.raises(ValueError, match=r"plot_maps: 1 titles for 2 maps"):
+        viz.plot_maps([np.zeros((5, 5)), np.zeros((4, 4))], ["one"])
+    with pytest.raises(ValueError, match=r"plot_maps: cmap has 3 entries but there are 2 maps"):
+        viz.plot_maps([np.zeros((5, 5))] * 2, cmap=["gray"] * 3)
+    with pytest.raises(ValueError, match=r"plot_maps: map 0 \(shape \(2, 2\)\) has vmin 3 >= vmax 1"):
+        viz.plot_maps([np.zeros((2, 2))], vmin=3, vmax=1)
+    with pytest.raises(ValueError, match=r"plot_maps: map 0 .*NaN"):
+        viz.plot_maps([np.full((2, 2), np.nan)])
+    with pytest.raises(ValueError, match=r"plot_maps: no maps"):
+        viz.plot_maps([])
+
+
 # --- confusion ---------------------------------------------------------------------------------
 def test_confusion_matrix_matches_counting():
     rng = np.random.default_rng(0)

@@ -8,13 +8,14 @@ class labels and tokens are int64.
 - :mod:`~tinytorch.datasets.images`: ``shapes`` (small images of bars, crosses, squares, rings).
 - :mod:`~tinytorch.datasets.sequences`: ``reverse_sequences``, ``copy_sequences`` (token tasks
   for attention), ``repeated_sequences`` (the induction-head task) and ``toy_grammar_corpus``
-  with its ``WORD_CLASSES`` / ``WORD_ROLE``.
+  with its ``WORD_CLASSES`` / ``WORD_ROLE`` (and, for its number agreement option,
+  ``AGREEMENT_CLASSES`` / ``AGREEMENT_ROLE``).
 """
 from .images import SHAPE_CLASSES, ImageData, shapes
 from .points import logic_gate, moons, spirals
-from .sequences import (WORD_CLASSES, WORD_ROLE, copy_sequences, repeated_sequences, reverse_sequences,
-                        toy_grammar_corpus)
+from .sequences import (AGREEMENT_CLASSES, AGREEMENT_ROLE, WORD_CLASSES, WORD_ROLE, copy_sequences,
+                        repeated_sequences, reverse_sequences, toy_grammar_corpus)
 
 __all__ = ["logic_gate", "spirals", "moons", "ImageData", "shapes", "SHAPE_CLASSES",
            "reverse_sequences", "copy_sequences", "repeated_sequences",
-           "WORD_CLASSES", "WORD_ROLE", "toy_grammar_corpus"]
+           "WORD_CLASSES", "WORD_ROLE", "AGREEMENT_CLASSES", "AGREEMENT_ROLE", "toy_grammar_corpus"]

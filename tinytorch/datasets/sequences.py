@@ -4,7 +4,7 @@ import numpy as np
 from ._checks import check_positive
 
 __all__ = ["reverse_sequences", "copy_sequences", "repeated_sequences", "WORD_CLASSES", "WORD_ROLE",
-           "toy_grammar_corpus"]
+           "AGREEMENT_CLASSES", "AGREEMENT_ROLE", "toy_grammar_corpus"]
 
 
 def _random_tokens(name, n, length, vocab_size, seed):
@@ -94,8 +94,22 @@ WORD_CLASSES = {
 #: word -> its role in ``WORD_CLASSES``.
 WORD_ROLE = {word: role for role, words in WORD_CLASSES.items() for word in words}
 
+#: The subjects and verbs of ``toy_grammar_corpus(..., agreement=True)``, a dict from
+#: ``(role, number)`` to words: a subject is a singular or a plural noun, and its verb, in the
+#: present tense, agrees with it in number.
+AGREEMENT_CLASSES = {
+    ("noun", "singular"): WORD_CLASSES["noun"],
+    ("noun", "plural"): ("cats", "dogs", "birds", "foxes", "mice", "rabbits"),
+    ("verb", "singular"): ("sits", "sleeps", "stands", "waits", "plays", "jumps"),
+    ("verb", "plural"): ("sit", "sleep", "stand", "wait", "play", "jump"),
+}
+#: word -> ``(role, number)`` for the words of ``AGREEMENT_CLASSES``.
+AGREEMENT_ROLE = {word: key for key, words in AGREEMENT_CLASSES.items() for word in words}
+#: The subject's determiners under ``agreement=True``: they fit both numbers.
+_BOTH_NUMBERS = ("the", "some")
 
-def toy_grammar_corpus(n_sentences, seed=0, p_adjective=0.3, p_place=0.7):
+
+def toy_grammar_corpus(n_sentences, seed=0, p_adjective=0.3, p_place=0.7, agreement=False):
     """Sentences from a toy grammar, such as ``"the cat sat on the mat ."``.
 
     Grammar: ``determiner [adjective] noun verb [preposition determiner [adjective] place] .``;
@@ -112,6 +126,14 @@ def toy_grammar_corpus(n_sentences, seed=0, p_adjective=0.3, p_place=0.7):
         Probability that a noun or place gets an adjective.
     p_place : float, default 0.7
         Probability that the sentence has a prepositional phrase.
+    agreement : bool, default False
+        Number agreement across a phrase, a long-range dependency: the grammar becomes
+        ``determiner [adjective] noun [preposition determiner [adjective] place] verb .``,
+        the prepositional phrase now *between* the subject and its verb. The subject is
+        singular or plural with probability 1/2 each, its determiner is *the* or *some*, and
+        the verb, in the present tense, agrees with it (``AGREEMENT_CLASSES``;
+        ``AGREEMENT_ROLE`` maps those words to their role and number): *the cats near the box
+        sleep .* Places stay singular. With the default ``False`` the corpus is unchanged.
 
     Returns
     -------
@@ -126,9 +148,13 @@ def toy_grammar_corpus(n_sentences, seed=0, p_adjective=0.3, p_place=0.7):
     (3, True)
     >>> [WORD_ROLE[w] for w in "the cat sat on the mat .".split()][:4]
     ['determiner', 'noun', 'verb', 'preposition']
+    >>> toy_grammar_corpus(2, seed=3, agreement=True)
+    ['some rabbits behind the table sleep .', 'the foxes behind the bed stand .']
     """
     check_positive("toy_grammar_corpus", n_sentences=n_sentences)
     rng = np.random.default_rng(seed)
+    if agreement:
+        return _agreement_corpus(rng, n_sentences, p_adjective, p_place)
     slots = ["determiner", "adjective", "noun", "verb",
              "preposition", "determiner", "adjective", "place", "punctuation"]
     # One column per slot: draw a word for every (sentence, slot), then blank the optional ones.
@@ -214,3 +240,25 @@ def repeated_sequences(n, length=24, vocab_size=64, period=(6, 12), seed=0):
     stream = np.take_along_axis(blocks, where, axis=1).astype(np.int64)
     repeated = np.arange(length) >= periods[:, None]
     return stream[:, :-1], stream[:, 1:], repeated, periods
+
+
+def _agreement_corpus(rng, n, p_adjective, p_place):
+    """toy_grammar_corpus(..., agreement=True): the phrase between subject and verb."""
+    def draw(words):
+        return np.array(words)[rng.integers(len(words), size=n)]
+
+    plural = rng.random(n) < 0.5
+    number = {False: "singular", True: "plural"}
+    noun, verb = ({flag: draw(AGREEMENT_CLASSES[role, number[flag]]) for flag in (False, True)}
+                  for role in ("noun", "verb"))
+    classes = WORD_CLASSES
+    words = np.stack([draw(_BOTH_NUMBERS), draw(classes["adjective"]),
+                      np.where(plural, noun[True], noun[False]),
+                      draw(classes["preposition"]), draw(classes["determiner"]),
+                      draw(classes["adjective"]), draw(classes["place"]),
+                      np.where(plural, verb[True], verb[False]), np.full(n, ".")],
+                     axis=1).astype(object)                              # (S, 9)
+    keep = np.ones(words.shape, dtype=bool)
+    keep[:, [1, 5]] = rng.random((n, 2)) < p_adjective
+    keep[:, 3:7] &= (rng.random(n) < p_place)[:, None]
+    return [" ".join(row[mask]) for row, mask in zip(words, keep)]

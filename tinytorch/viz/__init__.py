@@ -17,6 +17,7 @@ Which helper for which figure:
 - training curves: :func:`plot_history`; decision regions: :func:`plot_decision_boundary`
 - attention: :func:`plot_attention`, :func:`plot_attention_heads`
 - images and filters: :func:`plot_images`, :func:`plot_filters`; :func:`plot_confusion`
+- a row of 2-D maps (feature maps, responses), own or shared scale: :func:`plot_maps`
 - a transformer block drawn from the module: :func:`plot_transformer_block`
 - the autograd graph of a tensor: :func:`plot_graph`
 
@@ -36,7 +37,7 @@ from .charts import plot_bars, plot_lines, plot_points
 from .diagrams import plot_transformer_block
 from .graph import plot_graph
 from .confusion import confusion_matrix, plot_confusion
-from .images import plot_filters, plot_images
+from .images import plot_filters, plot_images, plot_maps
 from .table import Table
 from .training import plot_decision_boundary, plot_history
 
@@ -46,6 +47,6 @@ __all__ = [
     "plot_lines", "plot_bars", "plot_points",
     "plot_attention", "plot_attention_heads",
     "plot_history", "plot_decision_boundary", "plot_confusion", "confusion_matrix",
-    "plot_images", "plot_filters", "plot_transformer_block",
+    "plot_images", "plot_filters", "plot_maps", "plot_transformer_block",
     "plot_graph",
 ]
