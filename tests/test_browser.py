@@ -406,3 +406,24 @@ def test_captions_are_legible_body_text(browser, server):
     assert style["color"] == style["bodyColor"], style
     assert int(style["weight"]) >= 400, style
     assert 0.85 <= style["size"] / style["bodySize"] <= 0.95, style
+
+
+def test_phone_sidebar_buttons_open_their_drawers(browser, server):
+    """390 x 844, touch: the visible menu and contents buttons open the drawers.
+
+    Both themes' scripts bind only the first ``.primary-toggle`` on the page;
+    a hidden twin in the top navbar left the visible buttons dead.
+    """
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/examples/attention.html", wait_until="load")
+    opened = {}
+    for side in ("primary", "secondary"):
+        page.locator(f".bd-header-article button.{side}-toggle").tap()
+        dialog = page.locator(f"#pst-{side}-sidebar-modal")
+        dialog.locator("a").first.wait_for(state="visible", timeout=5000)
+        opened[side] = dialog.evaluate("d => d.open")
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+    context.close()
+    assert opened == {"primary": True, "secondary": True}, opened
