@@ -427,3 +427,21 @@ def test_phone_sidebar_buttons_open_their_drawers(browser, server):
         page.wait_for_timeout(300)
     context.close()
     assert opened == {"primary": True, "secondary": True}, opened
+
+
+def test_phone_search_results_fit_and_icon_clears_the_text(browser, server):
+    """390 px, results for "softmax": no sideways panning; the magnifying glass
+    sits left of the input, not on the letters typed."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}/search.html?q=softmax", wait_until="load")
+    page.wait_for_selector("ul.search li p.context", timeout=20000)
+    page.wait_for_timeout(500)
+    state = page.evaluate("""() => { const f = document.querySelector('.bd-search-container form.bd-search')
+        || document.querySelector('article form.bd-search');
+      const icon = f.querySelector('i').getBoundingClientRect(), input = f.querySelector('input');
+      const text = input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft);
+      return {width: document.documentElement.scrollWidth, iconRight: icon.right, textLeft: text}; }""")
+    context.close()
+    assert state["width"] <= 390, f"search results pan sideways: {state['width']} px wide"
+    assert state["iconRight"] <= state["textLeft"], f"search icon overlaps the typed text: {state}"
