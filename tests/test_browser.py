@@ -417,6 +417,7 @@ def test_phone_sidebar_buttons_open_their_drawers(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(f"{server}/examples/attention.html", wait_until="load")
+    blank_strip = page.evaluate("document.querySelector('#pst-header').getBoundingClientRect().height")
     opened = {}
     for side in ("primary", "secondary"):
         page.locator(f".bd-header-article button.{side}-toggle").tap()
@@ -427,6 +428,7 @@ def test_phone_sidebar_buttons_open_their_drawers(browser, server):
         page.wait_for_timeout(300)
     context.close()
     assert opened == {"primary": True, "secondary": True}, opened
+    assert blank_strip == 0, f"an empty {blank_strip} px navbar strip above the article header"
 
 
 def test_phone_search_results_fit_and_icon_clears_the_text(browser, server):
