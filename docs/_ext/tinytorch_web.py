@@ -261,7 +261,6 @@ def drop_source_maps(app, exception) -> None:
 
 
 def setup(app):
-    app.add_css_file("tinytorch.css")  # the site's own rules (docs/_static/tinytorch.css)
     app.add_node(reading_time)
     app.add_role("reading-time", ReadingTime())
     app.add_directive("api-modules", ApiModules)
