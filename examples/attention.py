@@ -218,7 +218,7 @@ glue("rnn_worst_keep_default", float(keep.max()), display=False)
 glue("attn_spread", float(spread), display=False)
 glue("to_first", float(to_first.mean()), display=False)
 
-# %% mystnb={"figure": {"caption": "How strongly the final state depends on the first token, for untrained RNNs with three recurrent initialisations and an untrained attention layer, as the sequence grows.", "name": "fig-rnn-bottleneck"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "How strongly the final state depends on the first token, for untrained RNNs with three recurrent initialisations and an untrained attention layer, as the sequence grows.", "name": "fig-rnn-bottleneck"}}
 curves = {f"RNN, {name}": values for name, values in zip(INITS, rnn)}
 fig = viz.plot_lines({**curves, "self-attention": attn}, x=LENGTHS,
                      xlabel="sequence length L",
@@ -303,7 +303,7 @@ print("lengths:",
 print("scores of 'on' (unscaled):\n ",
       ", ".join(f"{t} {v:.2f}" for t, v in zip(tokens, on_scores)))
 
-# %% mystnb={"figure": {"caption": "Attention weights of the query \"sat\" over the six tokens.", "name": "fig-one-query"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Attention weights of the query \"sat\" over the six tokens.", "name": "fig-one-query"}}
 fig = viz.plot_bars(w, tokens, xlabel="key", ylabel="weight",
                     value_labels=True, hlines={"uniform, 1/6": 1 / 6},
                     width=4.2, height=2.6)
@@ -429,7 +429,7 @@ glue("var_scaled_off", float(np.abs(var_scaled - 1).max()),
      display=False)
 glue("scaled_off", float(scaled_off), display=False)
 
-# %% mystnb={"figure": {"caption": "Scores, weight entropy and the gradient reaching the scores, with and without the division by the square root of the key size.", "name": "fig-scaling"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Scores, weight entropy and the gradient reaching the scores, with and without the division by the square root of the key size.", "name": "fig-scaling"}}
 fig, axes = viz.subplots(1, 3, height=2.5)
 panels = [("variance of scores", var_scaled, var_raw, "log"),
           ("entropy of weights", ent_scaled, ent_raw, "linear"),
@@ -517,7 +517,7 @@ print("each query reads most from:")
 print("  " + ", ".join(f"{t} -> {r}"
                       for t, r in zip(tokens, read_most)))
 
-# %% mystnb={"figure": {"caption": "Self-attention weights of a SelfAttention layer with hand-set projections on the six tokens.", "name": "fig-self-attention"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Self-attention weights of a SelfAttention layer with hand-set projections on the six tokens.", "name": "fig-self-attention"}}
 fig = viz.plot_attention(A, tokens)
 
 # %% [markdown]
@@ -579,7 +579,7 @@ assert (np.diff(by_offset[:5]) < 0).all(), by_offset[:5]
 assert by_offset[12] > by_offset[9], "the similarity is monotone here"
 print("PE_0 · PE_k for k = 0..12:\n", np.round(by_offset[:13], 1))
 
-# %% mystnb={"figure": {"caption": "The sinusoidal positional encoding of 64 positions, and the dot product of two encodings against their offset.", "name": "fig-positions"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The sinusoidal positional encoding of 64 positions, and the dot product of two encodings against their offset.", "name": "fig-positions"}}
 fig, (ax_table, ax_dots) = viz.subplots(1, 2, height=2.6)
 image = ax_table.imshow(pe, cmap=viz.DIVERGING_CMAP, vmin=-1, vmax=1,
                         aspect="auto")
@@ -635,7 +635,7 @@ found = [other[j] for j in A_cross.data.argmax(axis=-1)]
 assert found == [counterpart[t] for t in tokens], found
 print("  " + ", ".join(f"{t} -> {f}" for t, f in zip(tokens, found)))
 
-# %% mystnb={"figure": {"caption": "Cross-attention: the six tokens of one sentence query the four tokens of another.", "name": "fig-cross"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Cross-attention: the six tokens of one sentence query the four tokens of another.", "name": "fig-cross"}}
 fig = viz.plot_attention(A_cross, tokens, other)
 
 # %% [markdown]
@@ -690,7 +690,7 @@ A_causal = self_attention.attention_weights.data
 same = self_attention(X, is_causal=True).data
 assert np.array_equal(same, causal_out.data), "is_causal != the mask"
 
-# %% mystnb={"figure": {"caption": "Causally masked self-attention: the hatched cells above the diagonal are the future tokens each query may not see.", "name": "fig-causal"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Causally masked self-attention: the hatched cells above the diagonal are the future tokens each query may not see.", "name": "fig-causal"}}
 fig = viz.plot_attention(A_causal, tokens, mask=mask)
 
 # %% [markdown]
@@ -884,7 +884,7 @@ assert chance == 0.01
 # attention, on average over the batch, outputs and heads, falls on the two positions each output
 # needs; a uniform row would put $2/8 = 25\,\%$ there.
 
-# %% mystnb={"figure": {"caption": "Training loss and the attention weight on the two needed positions, per step, for five seeds.", "name": "fig-loss"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Training loss and the attention weight on the two needed positions, per step, for five seeds.", "name": "fig-loss"}}
 fig, (ax_loss, ax_weight) = viz.subplots(1, 2, height=2.6)
 steps = np.arange(1, STEPS + 1)
 viz.plot_lines({f"seed {seed}": l for seed, l in zip(SEEDS, losses)},
@@ -943,7 +943,7 @@ query_labels = [f"{i}:{y:02d}" for i, y in enumerate(y_test[example])]
 learned = model.block.attention_weights.data  # (N, HEADS, L, L)
 both_heads = learned.mean(axis=1)  # (N, L, L)
 
-# %% tags=["thumbnail"] mystnb={"figure": {"caption": "Learned attention for one held-out sequence, averaged over the two heads: each output reads its mirrored input and that input's right-hand neighbour.", "name": "fig-learned"}}
+# %% tags=["thumbnail", "hide-input"] mystnb={"figure": {"caption": "Learned attention for one held-out sequence, averaged over the two heads: each output reads its mirrored input and that input's right-hand neighbour.", "name": "fig-learned"}}
 fig = viz.plot_attention(both_heads[example], query_labels, key_labels,
                          title="mean of the two heads")
 
@@ -1061,7 +1061,7 @@ glue("own_min", float(own_position.min()), display=False)
 glue("overlap_max", float(overlap.max()), display=False)
 glue("seed_range", f"{SEEDS[0]}–{SEEDS[-1]}", display=False)
 
-# %% mystnb={"figure": {"caption": "The two heads of seed 0's trained block, each averaged over the held-out sequences.", "name": "fig-heads"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The two heads of seed 0's trained block, each averaged over the held-out sequences.", "name": "fig-heads"}}
 fig = viz.plot_attention_heads(
     head_maps[0], [f"y{i}" for i in range(LENGTH)],
     key_labels=[f"x{j}" for j in range(LENGTH)])
@@ -1208,7 +1208,7 @@ def count_parameters(module):
     return sum(p.size for p in module.parameters())
 
 
-# %% mystnb={"figure": {"caption": "The pre-norm transformer block, drawn from the trained model's block in the order of RESIDUAL_BRANCHES.", "name": "fig-block"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The pre-norm transformer block, drawn from the trained model's block in the order of RESIDUAL_BRANCHES.", "name": "fig-block"}}
 fig = viz.plot_transformer_block(block, RESIDUAL_BRANCHES)
 
 # %% [markdown]
@@ -1333,7 +1333,7 @@ for L in [512, past_projections, crossover, 8192, 32768]:
 print(f"the L² terms pass the projections at L = {past_projections}"
       f"\nand the feed-forward network at L = {crossover}")
 
-# %% mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Operations per layer as the sequence grows, for GPT-2 small's sizes: the quadratic attention terms against the linear ones.", "name": "fig-cost"}}
 Ls = np.unique(np.geomspace(16, 65536, 60).astype(np.int64))
 proj, quad, ff = operation_counts(Ls)
 fig = viz.plot_lines(
@@ -1402,7 +1402,7 @@ for L, t in zip(TIMED_LENGTHS, seconds):
 print(f"fitted slope: {slope_all:.2f} over all lengths, "
       f"{slope_top:.2f} over the largest three")
 
-# %% tags=["timing"] mystnb={"figure": {"caption": "Measured forward time of scaled dot-product attention against sequence length, with a fitted power law.", "name": "fig-timing"}}
+# %% tags=["timing", "hide-input"] mystnb={"figure": {"caption": "Measured forward time of scaled dot-product attention against sequence length, with a fitted power law.", "name": "fig-timing"}}
 fig = viz.plot_lines(
     {"measured (best of 5)": seconds * 1e3,
      f"fit to the largest 3: slope {slope_top:.2f}": fitted * 1e3},

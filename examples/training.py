@@ -91,7 +91,7 @@ for name, part in splits.items():
     print(f"{name:11} {len(part):>6}   {per_class.tolist()}")
     assert per_class.min() >= 0.25 * len(part), (name, per_class)
 
-# %% mystnb={"figure": {"caption": "The three spiral arms: the training, validation and test points.", "name": "fig-spiral-split"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The three spiral arms: the training, validation and test points.", "name": "fig-spiral-split"}}
 fig, axes = viz.subplots(1, 3, height=2.8, sharex=True, sharey=True)
 for ax, (name, part) in zip(axes, splits.items()):
     _ = viz.plot_points(X[part.indices], y[part.indices], ax=ax,
@@ -196,7 +196,7 @@ glue("spikes_fit", f"{n_jumps}", display=False)
 # validation set gives back exactly that epoch's validation loss, which is lower
 # than the last epoch's.
 
-# %% mystnb={"figure": {"caption": "Loss and accuracy per epoch of the MLP on the spirals, on the training batches and on the validation set.", "name": "fig-spiral-history"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Loss and accuracy per epoch of the MLP on the spirals, on the training batches and on the validation set.", "name": "fig-spiral-history"}}
 fig = viz.plot_history(history)
 
 # %% [markdown]
@@ -519,7 +519,7 @@ viz.Table(
 # on this one (medians), both smaller than what 360 points instead of 60 gain,
 # {glue:text}`data_gap` on the first draw.
 
-# %% mystnb={"figure": {"caption": "Seed 0 of the large network on 60 points, without weight decay: training and validation curves.", "name": "fig-overfit-history"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Seed 0 of the large network on 60 points, without weight decay: training and validation curves.", "name": "fig-overfit-history"}}
 def seed_zero_history(name):
     """Seed 0's curves as a plot_history dict, best epoch marked."""
     one = {k: v[:, 0].tolist() for k, v in runs[name][2].items()}
@@ -529,7 +529,7 @@ def seed_zero_history(name):
 
 fig = seed_zero_history("60 points")
 
-# %% mystnb={"figure": {"caption": "The same network and seed with weight decay (AdamW).", "name": "fig-decay-history"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The same network and seed with weight decay (AdamW).", "name": "fig-decay-history"}}
 fig = seed_zero_history("60 points, decay")
 
 # %% [markdown]
@@ -567,7 +567,7 @@ assert (small_train_acc == 1.0).all(), small_train_acc
 small_val = table["60 points, last epoch"]["accuracy"][0]
 assert small_val < after["accuracy"], (small_val, after["accuracy"])
 
-# %% mystnb={"figure": {"caption": "Decision regions of the MLP trained on 360 points (left) and of the large one trained on 60 points (right), each with its own training points.", "name": "fig-spiral-regions"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Decision regions of the MLP trained on 360 points (left) and of the large one trained on 60 points (right), each with its own training points.", "name": "fig-spiral-regions"}}
 fig, axes = viz.subplots(1, 2, height=3.6)
 panels = [(model, train_set, "360 points, best epoch"),
           (seed_zero, few, "60 points, last of 300 epochs")]

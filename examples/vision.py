@@ -146,7 +146,7 @@ print(f"strongest edge strength: {strongest:.2f} at (row, column) "
       f"{peak},\n  a corner of the rectangle")
 print(f"strongest on the disk: {magnitude[disk_edge].max():.2f}")
 
-# %% mystnb={"figure": {"caption": "A synthetic image and the response of the two Sobel filters of one Conv2d layer.", "name": "fig-sobel"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "A synthetic image and the response of the two Sobel filters of one Conv2d layer.", "name": "fig-sobel"}}
 viz.plot_maps(
     [picture, gx, gy, magnitude],
     ["input", "$G_x$", "$G_y$", r"$\sqrt{G_x^2 + G_y^2}$"],
@@ -200,7 +200,7 @@ print(f"peak after max pooling {max_pooled.max():.2f}, "
 print(f"average pooling keeps {kept.mean():.0%} of a block's maximum "
       f"on average\n  (from {kept.min():.0%} to {kept.max():.0%})")
 
-# %% mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The edge-strength map after 2×2 max pooling and after 2×2 average pooling.", "name": "fig-pooling"}}
 viz.plot_maps(
     {f"max pooling, {H // 2}×{W // 2}": max_pooled,
      f"average pooling, {H // 2}×{W // 2}": avg_pooled},
@@ -243,7 +243,7 @@ print(f"{len(train_set)} training, {len(val_set)} validation and "
 print("validation images per class:",
       np.bincount(val_labels).tolist())
 
-# %% mystnb={"figure": {"caption": "The first sixteen validation images with their classes.", "name": "fig-shapes"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The first sixteen validation images with their classes.", "name": "fig-shapes"}}
 fig = viz.plot_images(val_images[:16], val_labels[:16], class_names)
 
 # %% [markdown]
@@ -337,7 +337,7 @@ print(f"most frequent confusion: {class_names[true]} taken for "
       f"{class_names[predicted]} ({errors[true, predicted]} of "
       f"{counts[true].sum()})")
 
-# %% mystnb={"figure": {"caption": "Confusion matrix of the CNN (seed 0) on the validation images.", "name": "fig-cnn-confusion"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Confusion matrix of the CNN (seed 0) on the validation images.", "name": "fig-cnn-confusion"}}
 fig = viz.plot_confusion(val_labels, val_pred, class_names)
 
 # %% [markdown]
@@ -413,7 +413,7 @@ glue("one_sign_trained", f"{one_sign[1]}", display=False)
 # the brightness of its whole window rather than to a step. The figure shows
 # seed 0.
 
-# %% mystnb={"figure": {"caption": "The CNN's eight first-layer filters for seed 0: at initialisation (top row) and after training (bottom row).", "name": "fig-cnn-filters"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The CNN's eight first-layer filters for seed 0: at initialisation (top row) and after training (bottom row).", "name": "fig-cnn-filters"}}
 both = np.concatenate([initial[0], trained[0]])[:, None]  # (16,1,3,3)
 fig = viz.plot_filters(both, ncols=8)
 
@@ -451,7 +451,7 @@ print("total response per channel:",
       " ".join(f"{v:.0f}" for v in strength))
 print(f"largest correlation between two channels: {most_similar:.2f}")
 
-# %% mystnb={"figure": {"caption": "One validation image and the eight feature maps of the first convolution layer (after ReLU).", "name": "fig-cnn-maps"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "One validation image and the eight feature maps of the first convolution layer (after ReLU).", "name": "fig-cnn-maps"}}
 picture_in = val_images[example]  # (1, 16, 16)
 panels = np.concatenate([picture_in / picture_in.max(),
                          maps / maps.max()])  # (9, 16, 16)

@@ -406,3 +406,44 @@ def test_captions_are_legible_body_text(browser, server):
     assert style["color"] == style["bodyColor"], style
     assert int(style["weight"]) >= 400, style
     assert 0.85 <= style["size"] / style["bodySize"] <= 0.95, style
+
+
+def test_phone_sidebar_buttons_open_their_drawers(browser, server):
+    """390 x 844, touch: the visible menu and contents buttons open the drawers.
+
+    Both themes' scripts bind only the first ``.primary-toggle`` on the page;
+    a hidden twin in the top navbar left the visible buttons dead.
+    """
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/examples/attention.html", wait_until="load")
+    blank_strip = page.evaluate("document.querySelector('#pst-header').getBoundingClientRect().height")
+    opened = {}
+    for side in ("primary", "secondary"):
+        page.locator(f".bd-header-article button.{side}-toggle").tap()
+        dialog = page.locator(f"#pst-{side}-sidebar-modal")
+        dialog.locator("a").first.wait_for(state="visible", timeout=5000)
+        opened[side] = dialog.evaluate("d => d.open")
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+    context.close()
+    assert opened == {"primary": True, "secondary": True}, opened
+    assert blank_strip == 0, f"an empty {blank_strip} px navbar strip above the article header"
+
+
+def test_phone_search_results_fit_and_icon_clears_the_text(browser, server):
+    """390 px, results for "softmax": no sideways panning; the magnifying glass
+    sits left of the input, not on the letters typed."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}/search.html?q=softmax", wait_until="load")
+    page.wait_for_selector("ul.search li p.context", timeout=20000)
+    page.wait_for_timeout(500)
+    state = page.evaluate("""() => { const f = document.querySelector('.bd-search-container form.bd-search')
+        || document.querySelector('article form.bd-search');
+      const icon = f.querySelector('i').getBoundingClientRect(), input = f.querySelector('input');
+      const text = input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft);
+      return {width: document.documentElement.scrollWidth, iconRight: icon.right, textLeft: text}; }""")
+    context.close()
+    assert state["width"] <= 390, f"search results pan sideways: {state['width']} px wide"
+    assert state["iconRight"] <= state["textLeft"], f"search icon overlaps the typed text: {state}"

@@ -45,3 +45,13 @@ def test_code_lines_fit_the_code_column():
     too_long = {p.name: long_code_lines(p.read_text(encoding="utf-8")) for p in SCRIPTS}
     too_long = {name: lines for name, lines in too_long.items() if lines}
     assert not too_long, f"code lines over {LIMIT} characters (line, length): {too_long}"
+
+
+def test_figure_cells_hide_their_plotting_code():
+    # Issue 18: plotting code stays out of the reading path behind myst-nb's
+    # "show code" toggle; a captioned figure cell carries the hide-input tag.
+    bare = {p.name: [line[:60] for line in p.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("# %%") and '"figure"' in line and "hide-input" not in line]
+            for p in EXAMPLES}
+    bare = {name: lines for name, lines in bare.items() if lines}
+    assert not bare, f"figure cells without the hide-input tag: {bare}"

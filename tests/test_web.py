@@ -198,3 +198,10 @@ def test_example_figures_load_lazily(site):
         images = [i for f in figures for i in re.findall(r"<img [^>]*>", f)]
         eager = [i[:80] for i in images if 'loading="lazy"' not in i]
         assert not eager, f"{script.stem}: figures loaded eagerly: {eager}"
+
+
+def test_every_page_links_the_site_stylesheet(site):
+    # Without it the phone-width, focus and caption rules silently vanish.
+    for page in (site / "docs" / "index.html", site / "docs" / "contributing.html",
+                 site / "examples" / "attention.html"):
+        assert "_static/tinytorch.css" in page.read_text(encoding="utf-8"), page.name
