@@ -175,10 +175,10 @@ fig
 #
 # ## Four out of four, with room to spare
 #
-# A classifier that puts a probability of 0.51 on the right answer is correct
-# but barely. We ask for more: every probability must be on the right side of
-# 0.5 by at least 0.4, that is, at most 0.1 where the gate's output is 0 and
-# at least 0.9 where it is 1.
+# A classifier that puts a probability just above 0.5 on the right answer is
+# correct but barely. We ask for more: every probability must be on the right
+# side of 0.5 by at least 0.4, that is, at most 0.1 where the gate's output is 0
+# and at least 0.9 where it is 1.
 
 # %%
 MARGIN = 0.4

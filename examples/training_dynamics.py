@@ -785,8 +785,7 @@ for ax, (ylabel, panel) in zip(axes, panels.items()):
 # ## Try this
 #
 # - Set `ABOVE = 1.3`: the least-squares loss now grows
-#   $(2 \cdot 1.3 - 1)^2 = 2.56$ times per step, as the check on `growth`
-#   confirms.
+#   $(2 \cdot 1.3 - 1)^2$-fold per step, as the check on `growth` confirms.
 # - Add `"tanh, default": (tt.tanh, None)` to `setups`: its first layer's
 #   gradient is about 0.06 of the last layer's, not $10^{-8}$ as with the
 #   sigmoid, since tanh's slope at 0 is 1 rather than 1/4.
