@@ -64,7 +64,7 @@ def spread(values, fmt=".3f"):
     v = np.asarray(values, dtype=float)
     lo, mid, hi = (format(float(f(v)), fmt)
                    for f in (np.min, np.median, np.max))
-    return f"{mid} ({lo} to {hi})"
+    return mid if v.size == 1 else f"{mid} ({lo} to {hi})"
 
 # %% [markdown]
 # ## The corpus
@@ -1304,8 +1304,9 @@ glue("visible", str(visible), display=False)
 # ## Break it and see
 #
 # Each row changes one line of the model and retrains it on the spot for the same
-# 250 steps, for seeds 0 and 1 (two seeds rather than five, to keep the page's
-# build time within its budget). What to expect:
+# 250 steps, for seed 0 (one seed rather than five, to keep the page's build
+# time within its budget; the rows' gaps are many times the spread between
+# seeds seen above). What to expect:
 #
 # - **no causal mask** (`block.causal = False` in both blocks): every position
 #   can see the token it must predict, so the training loss falls far below the
@@ -1326,13 +1327,13 @@ def unmasked(seed):
     return net
 
 
-BROKEN_SEEDS = SEEDS[:2]
+BROKEN_SEEDS = SEEDS[:1]
 changes = {"no causal mask": unmasked,
            "embed_dim=4": lambda seed: build(seed, embed_dim=4),
            "num_layers=1": lambda seed: build(seed, num_layers=1)}
-results = {"as above": ([run["held_out"][-1] for run in runs[:2]],
-                        [np.mean(run["train"][-20:])
-                         for run in runs[:2]])}
+seen = runs[:len(BROKEN_SEEDS)]
+results = {"as above": ([run["held_out"][-1] for run in seen],
+                        [np.mean(run["train"][-20:]) for run in seen])}
 broken_models = {}
 for name, make in changes.items():
     nets = [make(seed) for seed in BROKEN_SEEDS]
@@ -1351,11 +1352,17 @@ assert max(leak_train) < 0.5 * floor, leak_train
 assert min(leak_held) > max(results["as above"][0]), leak_held
 assert min(results["embed_dim=4"][0]) > floor + 0.1
 assert max(results["num_layers=1"][0]) < floor + 0.05
+# one seed suffices where a row's gap dwarfs the spread over five seeds
+seed_spread = final.max() - final.min()
+for name in ("no causal mask", "embed_dim=4"):
+    gap = min(results[name][0]) - max(results["as above"][0])
+    assert gap > 5 * seed_spread, (name, gap, seed_spread)
 
 # %% [markdown]
-# The asserts check each expectation for both seeds: without the mask the training
+# The asserts check each expectation for that seed: without the mask the training
 # loss (the mean of the last 20 batches) is less than half the floor, and the
-# held-out loss is above every masked run's; with four-number embeddings the
+# held-out loss is above the masked run's, by more than five times the spread
+# of the five seeds above; with four-number embeddings the
 # held-out loss stays more than 0.1 above the floor; with one layer it is within
 # 0.05 of it.
 #
