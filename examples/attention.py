@@ -164,7 +164,8 @@ glue("rnn_orth15_64", float(rnn[2, -1]), display=False)
 glue("attn_64", float(attn[-1]), display=False)
 columns = {"L": LENGTHS, "RNN, default": rnn[0],
            "RNN, orth. 1": rnn[1], "RNN, orth. 1.5": rnn[2],
-           "attention": attn, "attention × L": attn * np.array(LENGTHS)}
+           "attention": attn,
+           "attention × L": attn * np.array(LENGTHS)}
 formats = {name: ".2e" for name in list(columns)[1:5]}
 formats["attention × L"] = ".3f"
 viz.Table.from_columns(columns, formats=formats)
